@@ -1,0 +1,1 @@
+"""A faithful, stateful simulator of AutoDL's elastic-deployment service (no Textual here)."""
