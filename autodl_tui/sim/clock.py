@@ -64,6 +64,10 @@ class VirtualClock:
         """Jump to `instant`, which must not be earlier than now."""
         self.advance(instant.timestamp() - self.timestamp())
 
+    def rebase(self, instant: datetime) -> None:
+        """Set virtual now to `instant`, even backwards: only for building a fleet's history."""
+        self._base += instant.timestamp() - self.timestamp()
+
     def resume(self) -> None:
         """Let real time drive the clock from now on."""
         if self._anchor is None:

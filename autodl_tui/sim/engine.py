@@ -1,23 +1,49 @@
-"""The simulator's state machine: world, deployments, containers, events, blacklist, packages.
+"""The simulator's state machine: deployments, containers, events, blacklist and packages.
 
-Every public method first brings the world up to the clock's now (`sync`), validates references,
-and either changes state completely or raises `SimError` having changed nothing.
+Every public call first brings the world up to the clock's now (`sync`), then validates
+references and either changes state completely or raises `SimError` having changed nothing.
 Responses are plain JSON-able values in the wire format (memory bytes, prices yuan x 1000,
-times ISO 8601 with +08:00).
+times ISO 8601 with +08:00). Scheduled transitions carry their own timestamps, so the same
+seed and the same calls at the same virtual instants give the same responses.
 """
 
 from __future__ import annotations
 
+import heapq
+import random
+import re
+import string
 from typing import Any
 
+from autodl_tui.catalog import BASE_IMAGES, REGION_CODES
+from autodl_tui.sim import errors
 from autodl_tui.sim.clock import VirtualClock
 from autodl_tui.sim.commands import ContainerQuery, CreateDeployment, StockQuery
+from autodl_tui.sim.errors import SimError
+from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec, Package
+from autodl_tui.sim.wire import iso, page, parse_time
+from autodl_tui.sim.world import REGION_ZONES, Host, World, build_world, hex_id
 
 Json = dict[str, Any]
 
+_SLEEP = re.compile(r"\s*sleep\s+(\d+(?:\.\d+)?)\s*")
+#: Seconds between "market" ticks, when other tenants take or free a few GPUs.
+MARKET_TICK_S = 60.0
+#: A shutdown container is released (`removed`) this long after (REAL-WORLD §4.1: ~2.5 min).
+REMOVE_AFTER_S = 150.0
+#: Stopped containers stay reusable for 7 days (REAL-WORLD §7.2).
+CACHE_TTL_S = 7 * 86400.0
+_IMAGE_NAMES = ("llm-serve", "sd-webui", "train-base", "vllm-0.6", "comfyui-prod", "eval-kit")
+
+
+def sleep_seconds(cmd: str) -> float | None:
+    """How long a `sleep N` command runs; None for anything that runs until stopped."""
+    match = _SLEEP.fullmatch(cmd)
+    return float(match.group(1)) if match else None
+
 
 class Simulator:
-    """One AutoDL account and the world it schedules on (stub: interface only)."""
+    """One AutoDL account and the world it schedules on."""
 
     def __init__(
         self,
@@ -27,34 +53,379 @@ class Simulator:
         token: str | None = None,
         enterprise_verified: bool = True,
         world_scale: float = 1.0,
+        busy_factor: float = 1.0,
     ) -> None:
-        raise NotImplementedError
+        self.clock = clock or VirtualClock()
+        self.token = token
+        self.enterprise_verified = enterprise_verified
+        self._rng = random.Random(seed)
+        # Request ids come from their own stream so that reads never perturb the world.
+        self._id_rng = random.Random(seed ^ 0x5EED)
+        self.world: World = build_world(self._rng, scale=world_scale, busy_factor=busy_factor)
+        self.uid = 673024
+        self._deployments: dict[str, DeploymentRec] = {}
+        self._containers: dict[str, ContainerRec] = {}
+        # Containers waiting for capacity, per deployment, deployments in arrival order.
+        self._pending: dict[DeploymentRec, list[ContainerRec]] = {}
+        self._blacklist: dict[str, BlacklistEntry] = {}
+        self._queue: list[tuple[float, int, str, Any, int]] = []
+        self._seq = 0
+        self._next_deployment_id = 2_460_000 + self._rng.randrange(1000)
+        self._next_container_id = 9_100_000 + self._rng.randrange(1000)
+        self.images: list[Json] = [
+            {
+                "id": 549_000 + i * 37,
+                "image_name": name,
+                "image_uuid": "image-" + hex_id(self._rng, 10),
+            }
+            for i, name in enumerate(_IMAGE_NAMES[: 3 + seed % 3])
+        ]
+        self._now = self.clock.timestamp()
+        self._at(self._now + MARKET_TICK_S, "market", None)
 
-    # --- auth (the HTTP layer calls these before dispatching) ---
+    # ------------------------------------------------------------------ auth
     def check_token(self, token: str | None) -> None:
         """Raise AuthorizeFailed unless `token` is acceptable (any non-empty one if none is set)."""
-        raise NotImplementedError
+        if not token or (self.token is not None and token != self.token):
+            raise SimError(errors.AUTHORIZE_FAILED, errors.MSG_LOGIN_TIMEOUT)
 
     def require_enterprise(self) -> None:
         """Raise BadRequest 无当前资源访问权限 when the account is not enterprise-verified."""
-        raise NotImplementedError
+        if not self.enterprise_verified:
+            raise SimError(errors.BAD_REQUEST, errors.MSG_NO_PERMISSION)
 
     def next_request_id(self) -> str:
         """A fresh 32-hex request id (deterministic for a seed)."""
-        raise NotImplementedError
+        return f"{self._id_rng.getrandbits(128):032x}"
 
+    # ------------------------------------------------------------------ time
     def sync(self) -> None:
-        """Apply every scheduled transition due up to the clock's now."""
-        raise NotImplementedError
+        """Apply every scheduled transition due up to the clock's now, in time order."""
+        now = self.clock.timestamp()
+        queue = self._queue
+        while queue and queue[0][0] <= now:
+            ts, _, kind, obj, generation = heapq.heappop(queue)
+            self._now = ts
+            self._fire(kind, obj, generation)
+        self._now = max(self._now, now)
 
-    # --- the 13 calls ---
+    def _at(self, ts: float, kind: str, obj: Any, generation: int = 0) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, (ts, self._seq, kind, obj, generation))
+
+    def _fire(self, kind: str, obj: Any, generation: int) -> None:
+        if kind == "market":
+            self._market_tick()
+            self._at(self._now + MARKET_TICK_S, "market", None)
+        elif kind == "unban":
+            self._place_pending([obj])
+        else:
+            container: ContainerRec = obj
+            if container.generation != generation:
+                return  # superseded by a later transition (e.g. stopped while starting)
+            if kind == "step":
+                self._step(container)
+            elif kind == "exit":
+                self._begin_shutdown(container)
+            elif kind == "shutdown":
+                self._finish_shutdown(container)
+            elif kind == "remove":
+                self._release(container)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _emit(self, c: ContainerRec, status: str) -> None:
+        c.status = status
+        c.updated_at = self._now
+        c.generation += 1
+        self._seq += 1
+        c.deployment.events.append((self._now, self._seq, c.uuid, status))
+
+    def _step(self, c: ContainerRec) -> None:
+        following = {
+            "creating": ("created", 1.0, 2.0),
+            "created": ("starting", 0.0, 2.0),
+            "starting": ("oss_merged", 1.0, 3.0),
+            "oss_merged": ("running", 0.0, 0.0),
+        }.get(c.status)
+        if following is None:
+            return
+        status, low, high = following
+        self._emit(c, status)
+        if status == "running":
+            c.started_at = self._now
+            if c.run_seconds is not None:
+                self._at(self._now + c.run_seconds, "exit", c, c.generation)
+        else:
+            self._at(self._now + self._rng.uniform(low, high), "step", c, c.generation)
+
+    def _new_container(self, dep: DeploymentRec) -> None:
+        t = dep.spec.template
+        c = ContainerRec(
+            id=self._next_container_id,
+            uuid="",
+            deployment=dep,
+            gpu_num=t.gpu_num,
+            created_at=self._now,
+            run_seconds=sleep_seconds(t.cmd),
+        )
+        self._next_container_id += 1
+        reused = self._reusable(dep)
+        host = reused.host if reused else self._pick_host(dep)
+        middle = host.machine_id if host else hex_id(self._rng, 10)
+        c.uuid = f"{dep.uuid}-{middle}-{hex_id(self._rng, 8)}"
+        dep.containers.append(c)
+        self._containers[c.uuid] = c
+        if reused is not None and host is not None:
+            # A reused container skips the create phase (no creating/created events).
+            dep.cache.remove(reused)
+            self._release(reused)
+            c.reused = True
+            self._occupy(c, host)
+            self._emit(c, "starting")
+            self._at(self._now + self._rng.uniform(0.5, 1.5), "step", c, c.generation)
+            return
+        self._emit(c, "creating")
+        if host is None:
+            self._pending.setdefault(dep, []).append(
+                c
+            )  # waits, visible in lists, until capacity frees
+        else:
+            self._occupy(c, host)
+            self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+
+    def _occupy(self, c: ContainerRec, host: Host) -> None:
+        c.host = host
+        host.ours += c.gpu_num
+        zone = REGION_ZONES.get(host.region, "west")
+        rng = self._rng
+        port = rng.randrange(10000, 60000)
+        protocols = (
+            c.deployment.spec.service_6006_port_protocol,
+            c.deployment.spec.service_6008_port_protocol,
+        )
+        urls = [
+            f"https://u{self.uid}-{hex_id(rng, 4)}-{hex_id(rng, 8)}.{zone}.seetacloud.com:8443"
+            if proto == "http"
+            else f"connect.{zone}.seetacloud.com:{port + 1 + i}"
+            for i, proto in enumerate(protocols)
+        ]
+        alphabet = string.ascii_letters + string.digits
+        c.info = {
+            "ssh_command": f"ssh -p {port} root@connect.{zone}.seetacloud.com",
+            "root_password": "".join(rng.choice(alphabet) for _ in range(12)),
+            "service_6006_port_url": urls[0],
+            "service_6008_port_url": urls[1],
+        }
+
+    def _begin_shutdown(self, c: ContainerRec, before_cmd: str | None = None) -> None:
+        if not c.active:
+            return
+        self._emit(c, "shutting_down")
+        if c.host is None:
+            waiting = self._pending.get(c.deployment, [])
+            if c in waiting:
+                waiting.remove(c)
+                if not waiting:
+                    del self._pending[c.deployment]
+            self._at(self._now + 1.0, "shutdown", c, c.generation)
+        else:
+            cmd = (
+                before_cmd
+                if before_cmd is not None
+                else c.deployment.spec.template.cmd_before_shutdown
+            )
+            hook = min(sleep_seconds(cmd) or (1.0 if cmd else 0.0), 5.0)
+            self._at(self._now + self._rng.uniform(2.0, 5.0) + hook, "shutdown", c, c.generation)
+        self._reconcile(c.deployment)
+
+    def _finish_shutdown(self, c: ContainerRec) -> None:
+        dep = c.deployment
+        self._emit(c, "shutdown")
+        c.stopped_at = self._now
+        dep.finished_num += 1
+        dep.updated_at = self._now
+        if c.host is not None:
+            c.host.ours -= c.gpu_num
+            if dep.spec.reuse_container and not c.no_cache and not dep.deleted:
+                dep.cache.append(c)
+                self._at(self._now + CACHE_TTL_S, "remove", c, c.generation)
+            else:
+                self._at(self._now + REMOVE_AFTER_S, "remove", c, c.generation)
+        else:
+            self._at(self._now + REMOVE_AFTER_S, "remove", c, c.generation)
+        self._reconcile(dep)
+        if c.host is not None:
+            self._place_pending([c.host])
+
+    def _release(self, c: ContainerRec) -> None:
+        if c.released:
+            return
+        if c in c.deployment.cache:
+            c.deployment.cache.remove(c)
+        self._emit(c, "removed")
+        c.released = True
+
+    # ------------------------------------------------------------------ scheduling
+    def _banned(self, machine_id: str) -> bool:
+        entry = self._blacklist.get(machine_id)
+        return entry is not None and entry.expires_at > self._now
+
+    def _fits(self, host: Host, gpu_num: int) -> bool:
+        return host.free >= gpu_num and not self._banned(host.machine_id)
+
+    def _pick_host(self, dep: DeploymentRec) -> Host | None:
+        hosts = dep.candidates
+        if not hosts:
+            return None
+        gpu_num = dep.spec.template.gpu_num
+        # A random start then a circular scan: O(1) when capacity is plentiful, deterministic.
+        start = self._rng.randrange(len(hosts))
+        for i in range(len(hosts)):
+            host = hosts[(start + i) % len(hosts)]
+            if self._fits(host, gpu_num):
+                return host
+        return None
+
+    def _reusable(self, dep: DeploymentRec) -> ContainerRec | None:
+        if not dep.spec.reuse_container:
+            return None
+        for cached in reversed(dep.cache):
+            if cached.host is not None and self._fits(cached.host, cached.gpu_num):
+                return cached
+        return None
+
+    def _place_pending(self, freed: list[Host]) -> None:
+        """Offer hosts that just gained capacity to waiting containers, oldest deployment first."""
+        for host in freed:
+            for dep in list(self._pending):
+                if host.index not in dep.candidate_ids:
+                    continue
+                waiting = self._pending[dep]
+                while waiting and self._fits(host, dep.spec.template.gpu_num):
+                    c = waiting.pop(0)
+                    self._occupy(c, host)
+                    c.updated_at = self._now
+                    self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+                if not waiting:
+                    del self._pending[dep]
+
+    def _candidates(self, req: CreateDeployment) -> list[Host]:
+        t = req.template
+        names = set(t.gpu_name_set)
+        found = []
+        for region in t.dc_list:
+            for h in self.world.by_region.get(region, []):
+                if (
+                    h.gpu_name in names
+                    and h.cuda_max >= t.cuda_v_from
+                    and (t.cuda_v_to is None or h.cuda_max <= t.cuda_v_to)
+                    and t.cpu_num_from <= h.cpu_per_gpu * t.gpu_num <= t.cpu_num_to
+                    and t.memory_size_from <= h.mem_per_gpu_gb * t.gpu_num <= t.memory_size_to
+                    and t.price_from <= h.price_per_gpu <= t.price_to
+                    and h.gpus >= t.gpu_num
+                ):
+                    found.append(h)
+        return found
+
+    def _reconcile(self, dep: DeploymentRec) -> None:
+        """Create or stop containers so the deployment converges on what its type asks."""
+        if dep.status != "running":
+            return
+        active = [c for c in dep.containers if c.active]
+        kind = dep.spec.deployment_type
+        if kind == "ReplicaSet":
+            for _ in range(dep.replica_num - len(active)):
+                self._new_container(dep)
+            if len(active) > dep.replica_num:
+                for c in self._victims(active)[: len(active) - dep.replica_num]:
+                    self._begin_shutdown(c)
+            return
+        # Job and Container: run replica_num completions, at most parallelism_num at once.
+        draining = sum(1 for c in dep.containers if c.status == "shutting_down")
+        remaining = dep.replica_num - dep.finished_num - draining - len(active)
+        for _ in range(min(dep.spec.parallelism_num - len(active), remaining)):
+            self._new_container(dep)
+        if not active and not draining and dep.finished_num >= dep.replica_num:
+            dep.status = "stopped"
+            dep.stopped_at = self._now
+            dep.updated_at = self._now
+
+    @staticmethod
+    def _victims(active: list[ContainerRec]) -> list[ContainerRec]:
+        # Scale-down stops waiting containers first, then starting ones, then the newest.
+        order = {"creating": 0, "created": 1, "starting": 2, "oss_merged": 3, "running": 4}
+        return sorted(active, key=lambda c: (c.host is not None, order.get(c.status, 5), -c.id))
+
+    def _market_tick(self) -> None:
+        hosts = self.world.hosts
+        freed = []
+        for _ in range(max(1, len(hosts) // 100)):
+            host = hosts[self._rng.randrange(len(hosts))]
+            if self._rng.random() < 0.5:
+                if host.external_busy > 0:
+                    host.external_busy -= 1
+                    freed.append(host)
+            elif host.free > 0:
+                host.external_busy += 1
+        if freed and self._pending:
+            self._place_pending(freed)
+
+    # ------------------------------------------------------------------ lookups
+    def _deployment(self, uuid: str) -> DeploymentRec:
+        dep = self._deployments.get(uuid)
+        if dep is None or dep.deleted:
+            raise SimError(errors.NOT_FOUND, errors.MSG_DEPLOYMENT_NOT_FOUND)
+        return dep
+
+    def _container(self, uuid: str) -> ContainerRec:
+        c = self._containers.get(uuid)
+        if c is None or c.released or c.deployment.deleted:
+            raise SimError(errors.NOT_FOUND, errors.MSG_CONTAINER_NOT_FOUND)
+        return c
+
+    def _image_name(self, image_uuid: str) -> str:
+        for image in self.images:
+            if image["image_uuid"] == image_uuid:
+                return str(image["image_name"])
+        for base in BASE_IMAGES:
+            if base.uuid == image_uuid:
+                return base.name
+        raise SimError(errors.NOT_FOUND, errors.MSG_IMAGE_NOT_FOUND)
+
+    # ------------------------------------------------------------------ the 13 calls
     def list_private_images(self, page_index: int, page_size: int, offset: int) -> Json:
-        """`data` of image/private/list."""
-        raise NotImplementedError
+        """`data` of image/private/list: only id, image_name and image_uuid, as the real one."""
+        self.sync()
+        data = page(self.images, page_index, page_size, offset, dict)
+        del data["result_total"], data["page"]
+        return data
 
     def create_deployment(self, req: CreateDeployment) -> Json:
         """`data` of create: {"deployment_uuid": ...}."""
-        raise NotImplementedError
+        self.sync()
+        image_name = self._image_name(req.template.image_uuid)
+        unknown = [r for r in req.template.dc_list if r not in REGION_CODES]
+        if unknown:
+            raise errors.parameter_wrong(f"dc_list: unknown region {unknown[0]}")
+        uuid = hex_id(self._rng, 10)
+        while uuid in self._deployments:
+            uuid = hex_id(self._rng, 10)
+        dep = DeploymentRec(
+            id=self._next_deployment_id,
+            uid=self.uid,
+            uuid=uuid,
+            spec=req,
+            image_name=image_name,
+            created_at=self._now,
+            replica_num=req.replica_num,
+            updated_at=self._now,
+        )
+        self._next_deployment_id += 1
+        dep.candidates = self._candidates(req)
+        dep.candidate_ids = frozenset(h.index for h in dep.candidates)
+        self._deployments[uuid] = dep
+        self._reconcile(dep)
+        return {"deployment_uuid": uuid}
 
     def list_deployments(
         self,
@@ -66,8 +437,18 @@ class Simulator:
         deployment_uuid: str = "",
         slim: bool = False,
     ) -> Json:
-        """`data` of deployment/list (slim items for the bodiless GET variant)."""
-        raise NotImplementedError
+        """`data` of deployment/list, newest first (slim items for the bodiless GET variant)."""
+        self.sync()
+        found = [
+            d
+            for d in reversed(self._deployments.values())
+            if not d.deleted
+            and (not name or d.spec.name == name)
+            and (not status or d.status == status)
+            and (not deployment_uuid or d.uuid == deployment_uuid)
+        ]
+        convert = DeploymentRec.to_slim_wire if slim else DeploymentRec.to_wire
+        return page(found, page_index, page_size, 0, convert)
 
     def list_container_events(
         self,
@@ -79,11 +460,42 @@ class Simulator:
         offset: int = 0,
     ) -> Json:
         """`data` of container/event/list, newest first."""
-        raise NotImplementedError
+        self.sync()
+        dep = self._deployment(deployment_uuid)
+        events = dep.events
+        if deployment_container_uuid:
+            events = [e for e in events if e[2] == deployment_container_uuid]
+        newest_first = events[::-1]
+        data = page(newest_first, page_index, page_size, offset, _event_wire)
+        del data["page"]
+        return data
 
     def list_containers(self, query: ContainerQuery) -> Json:
-        """`data` of container/list."""
-        raise NotImplementedError
+        """`data` of container/list, newest first; zero or empty filters mean no filter."""
+        self.sync()
+        dep = self._deployment(query.deployment_uuid)
+        try:
+            date_from = parse_time(query.date_from) if query.date_from else None
+            date_to = parse_time(query.date_to) if query.date_to else None
+        except ValueError as exc:
+            raise errors.parameter_wrong("date_from/date_to: not a time") from exc
+        statuses = set(query.status)
+        found = []
+        for c in reversed(dep.containers):
+            if c.released and not query.released:
+                continue
+            if query.container_uuid and c.uuid != query.container_uuid:
+                continue
+            if statuses and c.status not in statuses:
+                continue
+            if date_from is not None and c.created_at < date_from:
+                continue
+            if date_to is not None and c.created_at > date_to:
+                continue
+            if not _matches_resources(c, query):
+                continue
+            found.append(c)
+        return page(found, query.page_index, query.page_size, query.offset, ContainerRec.to_wire)
 
     def stop_container(
         self,
@@ -93,35 +505,174 @@ class Simulator:
         no_cache: bool = False,
         cmd_before_shutdown: str = "",
     ) -> None:
-        """container/stop."""
-        raise NotImplementedError
+        """container/stop; stopping an already stopped container succeeds and changes nothing."""
+        self.sync()
+        c = self._container(deployment_container_uuid)
+        if not c.active:
+            return
+        dep = c.deployment
+        if decrease_one_replica_num and dep.spec.deployment_type == "ReplicaSet":
+            dep.replica_num = max(0, dep.replica_num - 1)
+        c.no_cache = c.no_cache or no_cache
+        dep.updated_at = self._now
+        self._begin_shutdown(c, cmd_before_shutdown or None)
 
     def set_replica_num(self, deployment_uuid: str, replica_num: int) -> None:
-        """deployment/replica_num (ReplicaSet only)."""
-        raise NotImplementedError
+        """deployment/replica_num: ReplicaSet only; a stopped one just keeps the new target."""
+        self.sync()
+        dep = self._deployment(deployment_uuid)
+        if dep.spec.deployment_type != "ReplicaSet":
+            raise SimError(errors.BAD_REQUEST, errors.MSG_REPLICASET_ONLY)
+        dep.replica_num = replica_num
+        dep.updated_at = self._now
+        self._reconcile(dep)
 
     def stop_deployment(self, deployment_uuid: str) -> None:
-        """deployment/operate with operate=stop (idempotent)."""
-        raise NotImplementedError
+        """deployment/operate stop: every container shuts down; idempotent."""
+        self.sync()
+        self._stop(self._deployment(deployment_uuid))
+
+    def _stop(self, dep: DeploymentRec) -> None:
+        if dep.status == "stopped":
+            return
+        dep.status = "stopped"
+        dep.stopped_at = self._now
+        dep.updated_at = self._now
+        for c in dep.containers:
+            self._begin_shutdown(c)
 
     def delete_deployment(self, deployment_uuid: str) -> None:
-        """DELETE deployment: stop, then the deployment disappears."""
-        raise NotImplementedError
+        """DELETE deployment: a running one is stopped first, then it disappears."""
+        self.sync()
+        dep = self._deployment(deployment_uuid)
+        self._stop(dep)
+        dep.deleted = True
+        for cached in list(dep.cache):
+            self._release(cached)
 
     def set_blacklist(
         self, deployment_container_uuid: str, expire_in_minutes: int, comment: str
     ) -> None:
-        """POST blacklist: ban the container's host for this account."""
-        raise NotImplementedError
+        """POST blacklist: ban the container's host; setting again moves the expiry."""
+        self.sync()
+        c = self._container(deployment_container_uuid)
+        if c.host is None:
+            raise errors.parameter_wrong("deployment_container_uuid: container has no host yet")
+        expires = self._now + expire_in_minutes * 60
+        entry = self._blacklist.get(c.host.machine_id)
+        if entry is None or entry.expires_at <= self._now:
+            entry = BlacklistEntry(
+                c.host.machine_id, c.host.region, comment, self._now, self._now, expires
+            )
+            self._blacklist[c.host.machine_id] = entry
+        else:
+            entry.updated_at, entry.expires_at, entry.msg = self._now, expires, comment
+        self._at(expires, "unban", c.host)
 
     def list_blacklist(self) -> list[Json]:
         """GET blacklist: entries still in force."""
-        raise NotImplementedError
+        self.sync()
+        return [e.to_wire() for e in self._blacklist.values() if e.expires_at > self._now]
 
     def gpu_stock(self, query: StockQuery) -> list[Json]:
-        """`data` of region/gpu_stock: [{"RTX 4090": {idle_gpu_num, total_gpu_num, ...}}]."""
-        raise NotImplementedError
+        """`data` of region/gpu_stock, single-card view; an unknown region is an empty list."""
+        self.sync()
+        totals: dict[str, list[int]] = {}
+        names = set(query.gpu_name_set)
+        for h in self.world.by_region.get(query.region_sign, []):
+            if names and h.gpu_name not in names:
+                continue
+            if not _host_matches_stock(h, query):
+                continue
+            counts = totals.setdefault(h.gpu_name, [0, 0])
+            counts[0] += h.free
+            counts[1] += h.gpus
+        return [
+            {
+                model: {
+                    "idle_gpu_num": totals[model][0],
+                    "total_gpu_num": totals[model][1],
+                    "chip_corp": "nvidia",
+                    "cpu_arch": "x86",
+                }
+            }
+            for model in self.world.models.get(query.region_sign, ())
+            if model in totals
+        ]
 
     def ddp_overview(self, deployment_uuid: str) -> list[Json]:
-        """`data` of ddp/overview: packages with seconds left."""
-        raise NotImplementedError
+        """`data` of ddp/overview: packages with seconds left; used-up ones are not listed."""
+        self.sync()
+        dep = self._deployment(deployment_uuid)
+        result = []
+        for pkg in dep.packages:
+            used = 0.0
+            for c in dep.containers:
+                host = c.host
+                if c.started_at is None or host is None:
+                    continue
+                if host.gpu_name != pkg.gpu_type or host.region not in pkg.dc_list:
+                    continue
+                begin = max(c.started_at, pkg.purchased_at)
+                end = c.stopped_at if c.stopped_at is not None else self._now
+                used += max(0.0, end - begin) * c.gpu_num
+            balance = int(pkg.balance_at_purchase - used)
+            if balance > 0:
+                result.append(
+                    {
+                        "gpu_type": pkg.gpu_type,
+                        "total": pkg.total_s,
+                        "balance": balance,
+                        "dc_list": ",".join(pkg.dc_list),
+                    }
+                )
+        return result
+
+    # ------------------------------------------------------------------ fleet building
+    def add_package(
+        self, deployment_uuid: str, gpu_type: str, hours: float, dc_list: tuple[str, ...]
+    ) -> None:
+        """Give a deployment a duration package bought now (fleets and tests use this)."""
+        self.sync()
+        seconds = int(hours * 3600)
+        self._deployment(deployment_uuid).packages.append(
+            Package(gpu_type, seconds, seconds, self._now, dc_list)
+        )
+
+    def container_uuids(self, deployment_uuid: str) -> list[str]:
+        """Every container uuid of a deployment, oldest first (for fleets and tests)."""
+        return [c.uuid for c in self._deployment(deployment_uuid).containers]
+
+    def all_events(self, deployment_uuid: str) -> list[tuple[str, str, float]]:
+        """The full event store of a deployment, oldest first: (container, status, timestamp)."""
+        return [(e[2], e[3], e[0]) for e in self._deployment(deployment_uuid).events]
+
+
+def _event_wire(event: tuple[float, int, str, str]) -> Json:
+    return {"deployment_container_uuid": event[2], "status": event[3], "created_at": iso(event[0])}
+
+
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _host_matches_stock(h: Host, q: StockQuery) -> bool:
+    return (
+        _in_range(h.cuda_max, q.cuda_v_from, q.cuda_v_to)
+        and _in_range(h.mem_per_gpu_gb, q.memory_size_from, q.memory_size_to)
+        and _in_range(h.cpu_per_gpu, q.cpu_num_from, q.cpu_num_to)
+        and _in_range(h.price_per_gpu, q.price_from, q.price_to)
+    )
+
+
+def _matches_resources(c: ContainerRec, q: ContainerQuery) -> bool:
+    host = c.host
+    if q.gpu_name and (host is None or host.gpu_name != q.gpu_name):
+        return False
+    cpu = host.cpu_per_gpu * c.gpu_num if host else 0
+    mem_gb = host.mem_per_gpu_gb * c.gpu_num if host else 0
+    return (
+        _in_range(cpu, q.cpu_num_from or None, q.cpu_num_to or None)
+        and _in_range(mem_gb, q.memory_size_from or None, q.memory_size_to or None)
+        and _in_range(c.price, q.price_from or None, q.price_to or None)
+    )
