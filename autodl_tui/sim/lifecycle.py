@@ -1,0 +1,350 @@
+"""Scheduled transitions of the simulated world: placement, container lifecycle, the market.
+
+`Lifecycle` holds the account's state and every rule that moves it forward in virtual time;
+`Simulator` (engine.py) adds the 13 calls on top. Scheduled transitions carry their own
+timestamps, so processing them later or earlier in real time changes nothing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import re
+import string
+from typing import Any
+
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.commands import CreateDeployment
+from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec
+from autodl_tui.sim.world import REGION_ZONES, Host, World, build_world, hex_id
+
+Json = dict[str, Any]
+
+_SLEEP = re.compile(r"\s*sleep\s+(\d+(?:\.\d+)?)\s*")
+#: Seconds between "market" ticks, when other tenants take or free a few GPUs.
+MARKET_TICK_S = 60.0
+#: A shutdown container is released (`removed`) this long after (REAL-WORLD §4.1: ~2.5 min).
+REMOVE_AFTER_S = 150.0
+#: Stopped containers stay reusable for 7 days (REAL-WORLD §7.2).
+CACHE_TTL_S = 7 * 86400.0
+_IMAGE_NAMES = ("llm-serve", "sd-webui", "train-base", "vllm-0.6", "comfyui-prod", "eval-kit")
+
+
+def sleep_seconds(cmd: str) -> float | None:
+    """How long a `sleep N` command runs; None for anything that runs until stopped."""
+    match = _SLEEP.fullmatch(cmd)
+    return float(match.group(1)) if match else None
+
+
+class Lifecycle:
+    """The account's state and the rules that move it through virtual time."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        clock: VirtualClock | None = None,
+        token: str | None = None,
+        enterprise_verified: bool = True,
+        world_scale: float = 1.0,
+        busy_factor: float = 1.0,
+    ) -> None:
+        self.clock = clock or VirtualClock()
+        self.token = token
+        self.enterprise_verified = enterprise_verified
+        self._rng = random.Random(seed)
+        # Request ids come from their own stream so that reads never perturb the world.
+        self._id_rng = random.Random(seed ^ 0x5EED)
+        self.world: World = build_world(self._rng, scale=world_scale, busy_factor=busy_factor)
+        self.uid = 673024
+        self._deployments: dict[str, DeploymentRec] = {}
+        self._containers: dict[str, ContainerRec] = {}
+        # Containers waiting for capacity, per deployment, deployments in arrival order.
+        self._pending: dict[DeploymentRec, list[ContainerRec]] = {}
+        self._blacklist: dict[str, BlacklistEntry] = {}
+        self._queue: list[tuple[float, int, str, Any, int]] = []
+        self._seq = 0
+        self._next_deployment_id = 2_460_000 + self._rng.randrange(1000)
+        self._next_container_id = 9_100_000 + self._rng.randrange(1000)
+        self.images: list[Json] = [
+            {
+                "id": 549_000 + i * 37,
+                "image_name": name,
+                "image_uuid": "image-" + hex_id(self._rng, 10),
+            }
+            for i, name in enumerate(_IMAGE_NAMES[: 3 + seed % 3])
+        ]
+        self._now = self.clock.timestamp()
+        self._at(self._now + MARKET_TICK_S, "market", None)
+
+    # ------------------------------------------------------------------ time
+    def sync(self) -> None:
+        """Apply every scheduled transition due up to the clock's now, in time order."""
+        now = self.clock.timestamp()
+        queue = self._queue
+        while queue and queue[0][0] <= now:
+            ts, _, kind, obj, generation = heapq.heappop(queue)
+            self._now = ts
+            self._fire(kind, obj, generation)
+        self._now = max(self._now, now)
+
+    def _at(self, ts: float, kind: str, obj: Any, generation: int = 0) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, (ts, self._seq, kind, obj, generation))
+
+    def _fire(self, kind: str, obj: Any, generation: int) -> None:
+        if kind == "market":
+            self._market_tick()
+            self._at(self._now + MARKET_TICK_S, "market", None)
+        elif kind == "unban":
+            self._place_pending([obj])
+        else:
+            container: ContainerRec = obj
+            if container.generation != generation:
+                return  # superseded by a later transition (e.g. stopped while starting)
+            if kind == "step":
+                self._step(container)
+            elif kind == "exit":
+                self._begin_shutdown(container)
+            elif kind == "shutdown":
+                self._finish_shutdown(container)
+            elif kind == "remove":
+                self._release(container)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _emit(self, c: ContainerRec, status: str) -> None:
+        c.status = status
+        c.updated_at = self._now
+        c.generation += 1
+        self._seq += 1
+        c.deployment.events.append((self._now, self._seq, c.uuid, status))
+
+    def _step(self, c: ContainerRec) -> None:
+        following = {
+            "creating": ("created", 1.0, 2.0),
+            "created": ("starting", 0.0, 2.0),
+            "starting": ("oss_merged", 1.0, 3.0),
+            "oss_merged": ("running", 0.0, 0.0),
+        }.get(c.status)
+        if following is None:
+            return
+        status, low, high = following
+        self._emit(c, status)
+        if status == "running":
+            c.started_at = self._now
+            if c.run_seconds is not None:
+                self._at(self._now + c.run_seconds, "exit", c, c.generation)
+        else:
+            self._at(self._now + self._rng.uniform(low, high), "step", c, c.generation)
+
+    def _new_container(self, dep: DeploymentRec) -> None:
+        t = dep.spec.template
+        c = ContainerRec(
+            id=self._next_container_id,
+            uuid="",
+            deployment=dep,
+            gpu_num=t.gpu_num,
+            created_at=self._now,
+            run_seconds=sleep_seconds(t.cmd),
+        )
+        self._next_container_id += 1
+        reused = self._reusable(dep)
+        host = reused.host if reused else self._pick_host(dep)
+        middle = host.machine_id if host else hex_id(self._rng, 10)
+        c.uuid = f"{dep.uuid}-{middle}-{hex_id(self._rng, 8)}"
+        dep.containers.append(c)
+        self._containers[c.uuid] = c
+        if reused is not None and host is not None:
+            # A reused container skips the create phase (no creating/created events).
+            dep.cache.remove(reused)
+            self._release(reused)
+            c.reused = True
+            self._occupy(c, host)
+            self._emit(c, "starting")
+            self._at(self._now + self._rng.uniform(0.5, 1.5), "step", c, c.generation)
+            return
+        self._emit(c, "creating")
+        if host is None:
+            self._pending.setdefault(dep, []).append(
+                c
+            )  # waits, visible in lists, until capacity frees
+        else:
+            self._occupy(c, host)
+            self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+
+    def _occupy(self, c: ContainerRec, host: Host) -> None:
+        c.host = host
+        host.ours += c.gpu_num
+        zone = REGION_ZONES.get(host.region, "west")
+        rng = self._rng
+        port = rng.randrange(10000, 60000)
+        protocols = (
+            c.deployment.spec.service_6006_port_protocol,
+            c.deployment.spec.service_6008_port_protocol,
+        )
+        urls = [
+            f"https://u{self.uid}-{hex_id(rng, 4)}-{hex_id(rng, 8)}.{zone}.seetacloud.com:8443"
+            if proto == "http"
+            else f"connect.{zone}.seetacloud.com:{port + 1 + i}"
+            for i, proto in enumerate(protocols)
+        ]
+        alphabet = string.ascii_letters + string.digits
+        c.info = {
+            "ssh_command": f"ssh -p {port} root@connect.{zone}.seetacloud.com",
+            "root_password": "".join(rng.choice(alphabet) for _ in range(12)),
+            "service_6006_port_url": urls[0],
+            "service_6008_port_url": urls[1],
+        }
+
+    def _begin_shutdown(self, c: ContainerRec, before_cmd: str | None = None) -> None:
+        if not c.active:
+            return
+        self._emit(c, "shutting_down")
+        if c.host is None:
+            waiting = self._pending.get(c.deployment, [])
+            if c in waiting:
+                waiting.remove(c)
+                if not waiting:
+                    del self._pending[c.deployment]
+            self._at(self._now + 1.0, "shutdown", c, c.generation)
+        else:
+            cmd = (
+                before_cmd
+                if before_cmd is not None
+                else c.deployment.spec.template.cmd_before_shutdown
+            )
+            hook = min(sleep_seconds(cmd) or (1.0 if cmd else 0.0), 5.0)
+            self._at(self._now + self._rng.uniform(2.0, 5.0) + hook, "shutdown", c, c.generation)
+        self._reconcile(c.deployment)
+
+    def _finish_shutdown(self, c: ContainerRec) -> None:
+        dep = c.deployment
+        self._emit(c, "shutdown")
+        c.stopped_at = self._now
+        dep.finished_num += 1
+        dep.updated_at = self._now
+        if c.host is not None:
+            c.host.ours -= c.gpu_num
+            if dep.spec.reuse_container and not c.no_cache and not dep.deleted:
+                dep.cache.append(c)
+                self._at(self._now + CACHE_TTL_S, "remove", c, c.generation)
+            else:
+                self._at(self._now + REMOVE_AFTER_S, "remove", c, c.generation)
+        else:
+            self._at(self._now + REMOVE_AFTER_S, "remove", c, c.generation)
+        self._reconcile(dep)
+        if c.host is not None:
+            self._place_pending([c.host])
+
+    def _release(self, c: ContainerRec) -> None:
+        if c.released:
+            return
+        if c in c.deployment.cache:
+            c.deployment.cache.remove(c)
+        self._emit(c, "removed")
+        c.released = True
+
+    # ------------------------------------------------------------------ scheduling
+    def _banned(self, machine_id: str) -> bool:
+        entry = self._blacklist.get(machine_id)
+        return entry is not None and entry.expires_at > self._now
+
+    def _fits(self, host: Host, gpu_num: int) -> bool:
+        return host.free >= gpu_num and not self._banned(host.machine_id)
+
+    def _pick_host(self, dep: DeploymentRec) -> Host | None:
+        hosts = dep.candidates
+        if not hosts:
+            return None
+        gpu_num = dep.spec.template.gpu_num
+        # A random start then a circular scan: O(1) when capacity is plentiful, deterministic.
+        start = self._rng.randrange(len(hosts))
+        for i in range(len(hosts)):
+            host = hosts[(start + i) % len(hosts)]
+            if self._fits(host, gpu_num):
+                return host
+        return None
+
+    def _reusable(self, dep: DeploymentRec) -> ContainerRec | None:
+        if not dep.spec.reuse_container:
+            return None
+        for cached in reversed(dep.cache):
+            if cached.host is not None and self._fits(cached.host, cached.gpu_num):
+                return cached
+        return None
+
+    def _place_pending(self, freed: list[Host]) -> None:
+        """Offer hosts that just gained capacity to waiting containers, oldest deployment first."""
+        for host in freed:
+            for dep in list(self._pending):
+                if host.index not in dep.candidate_ids:
+                    continue
+                waiting = self._pending[dep]
+                while waiting and self._fits(host, dep.spec.template.gpu_num):
+                    c = waiting.pop(0)
+                    self._occupy(c, host)
+                    c.updated_at = self._now
+                    self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+                if not waiting:
+                    del self._pending[dep]
+
+    def _candidates(self, req: CreateDeployment) -> list[Host]:
+        t = req.template
+        names = set(t.gpu_name_set)
+        found = []
+        for region in t.dc_list:
+            for h in self.world.by_region.get(region, []):
+                if (
+                    h.gpu_name in names
+                    and h.cuda_max >= t.cuda_v_from
+                    and (t.cuda_v_to is None or h.cuda_max <= t.cuda_v_to)
+                    and t.cpu_num_from <= h.cpu_per_gpu * t.gpu_num <= t.cpu_num_to
+                    and t.memory_size_from <= h.mem_per_gpu_gb * t.gpu_num <= t.memory_size_to
+                    and t.price_from <= h.price_per_gpu <= t.price_to
+                    and h.gpus >= t.gpu_num
+                ):
+                    found.append(h)
+        return found
+
+    def _reconcile(self, dep: DeploymentRec) -> None:
+        """Create or stop containers so the deployment converges on what its type asks."""
+        if dep.status != "running":
+            return
+        active = [c for c in dep.containers if c.active]
+        kind = dep.spec.deployment_type
+        if kind == "ReplicaSet":
+            for _ in range(dep.replica_num - len(active)):
+                self._new_container(dep)
+            if len(active) > dep.replica_num:
+                for c in self._victims(active)[: len(active) - dep.replica_num]:
+                    self._begin_shutdown(c)
+            return
+        # Job and Container: run replica_num completions, at most parallelism_num at once.
+        draining = sum(1 for c in dep.containers if c.status == "shutting_down")
+        remaining = dep.replica_num - dep.finished_num - draining - len(active)
+        for _ in range(min(dep.spec.parallelism_num - len(active), remaining)):
+            self._new_container(dep)
+        if not active and not draining and dep.finished_num >= dep.replica_num:
+            dep.status = "stopped"
+            dep.stopped_at = self._now
+            dep.updated_at = self._now
+
+    @staticmethod
+    def _victims(active: list[ContainerRec]) -> list[ContainerRec]:
+        # Scale-down stops waiting containers first, then starting ones, then the newest.
+        order = {"creating": 0, "created": 1, "starting": 2, "oss_merged": 3, "running": 4}
+        return sorted(active, key=lambda c: (c.host is not None, order.get(c.status, 5), -c.id))
+
+    def _market_tick(self) -> None:
+        hosts = self.world.hosts
+        freed = []
+        for _ in range(max(1, len(hosts) // 100)):
+            host = hosts[self._rng.randrange(len(hosts))]
+            if self._rng.random() < 0.5:
+                if host.external_busy > 0:
+                    host.external_busy -= 1
+                    freed.append(host)
+            elif host.free > 0:
+                host.external_busy += 1
+        if freed and self._pending:
+            self._place_pending(freed)
