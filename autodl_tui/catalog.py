@@ -51,21 +51,37 @@ class BaseImage:
 
 
 BASE_IMAGES: tuple[BaseImage, ...] = (
-    BaseImage("base-image-12be412037", "PyTorch", "cuda11.1-cudnn8-devel-ubuntu18.04-py38-torch1.9.0"),
-    BaseImage("base-image-u9r24vthlk", "PyTorch", "cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.10.0"),
-    BaseImage("base-image-l374uiucui", "PyTorch", "cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.11.0"),
-    BaseImage("base-image-l2t43iu6uk", "PyTorch", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-torch2.0.0"),
-    BaseImage("base-image-0gxqmciyth", "TensorFlow", "cuda11.2-cudnn8-devel-ubuntu18.04-py38-tf2.5.0"),
-    BaseImage("base-image-uxeklgirir", "TensorFlow", "cuda11.2-cudnn8-devel-ubuntu20.04-py38-tf2.9.0"),
+    BaseImage(
+        "base-image-12be412037", "PyTorch", "cuda11.1-cudnn8-devel-ubuntu18.04-py38-torch1.9.0"
+    ),
+    BaseImage(
+        "base-image-u9r24vthlk", "PyTorch", "cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.10.0"
+    ),
+    BaseImage(
+        "base-image-l374uiucui", "PyTorch", "cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.11.0"
+    ),
+    BaseImage(
+        "base-image-l2t43iu6uk", "PyTorch", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-torch2.0.0"
+    ),
+    BaseImage(
+        "base-image-0gxqmciyth", "TensorFlow", "cuda11.2-cudnn8-devel-ubuntu18.04-py38-tf2.5.0"
+    ),
+    BaseImage(
+        "base-image-uxeklgirir", "TensorFlow", "cuda11.2-cudnn8-devel-ubuntu20.04-py38-tf2.9.0"
+    ),
     BaseImage("base-image-4bpg0tt88l", "TensorFlow", "cuda11.4-py38-tf1.15.5"),
     BaseImage("base-image-mbr2n4urrc", "Miniconda", "cuda11.6-cudnn8-devel-ubuntu20.04-py38"),
     BaseImage("base-image-qkkhitpik5", "Miniconda", "cuda10.2-cudnn7-devel-ubuntu18.04-py38"),
     BaseImage("base-image-h041hn36yt", "Miniconda", "cuda11.1-cudnn8-devel-ubuntu18.04-py38"),
     BaseImage("base-image-7bn8iqhkb5", "Miniconda", "cudagl11.3-cudnn8-devel-ubuntu20.04-py38"),
     BaseImage("base-image-k0vep6kyq8", "Miniconda", "cuda9.0-cudnn7-devel-ubuntu16.04-py36"),
-    BaseImage("base-image-l2843iu23k", "TensorRT", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-trt8.5.1"),
+    BaseImage(
+        "base-image-l2843iu23k", "TensorRT", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-trt8.5.1"
+    ),
     # The appendix lists this uuid twice, under PyTorch and TensorRT; both rows are kept.
-    BaseImage("base-image-l2t43iu6uk", "TensorRT", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-torch2.0.0"),
+    BaseImage(
+        "base-image-l2t43iu6uk", "TensorRT", "cuda11.8-cudnn8-devel-ubuntu20.04-py38-torch2.0.0"
+    ),
 )
 
 BASE_IMAGE_UUIDS: frozenset[str] = frozenset(i.uuid for i in BASE_IMAGES)
