@@ -45,7 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free)")
     parser.add_argument(
-        "--token", dest="sim_token", default=None, help="the only accepted token (default: any non-empty token)"
+        "--token",
+        dest="sim_token",
+        default=None,
+        help="the only accepted token (default: any non-empty token)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the simulated world")
     parser.add_argument(
