@@ -1,0 +1,201 @@
+"""The Textual application: global keys, keymap, command palette, and the main screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.catalog import CST
+from autodl_tui.config import Settings
+from autodl_tui.ui.main_screen import MainScreen
+
+
+def _now() -> datetime:
+    return datetime.now(CST)
+
+
+class AutoDLApp(App[int]):
+    """autodl-tui: deployments, containers, events and GPU stock of an AutoDL account."""
+
+    TITLE = "autodl-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app-quit"),
+        Binding("question_mark", "help", "Help", id="app-help"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: AutoDLClient | None,
+        *,
+        api_label: str,
+        make_client: Callable[[str], AutoDLClient] | None = None,
+        now: Callable[[], datetime] = _now,
+        autostart: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.client = client
+        self._make_client = make_client
+        self.api_label = api_label
+        self.now = now
+        self._autostart = autostart
+        if settings.theme:
+            self.theme = settings.theme
+
+    def on_mount(self) -> None:
+        """Apply the user's keymap, then show the main screen (or ask for a token first)."""
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.client is None:
+            from autodl_tui.ui.token_screen import TokenScreen
+
+            if self._make_client is None:
+                raise RuntimeError("no client and no way to make one")
+            self.push_screen(TokenScreen(self._make_client), self._token_accepted)
+            return
+        self._show_main(self.client)
+
+    def _token_accepted(self, client: AutoDLClient | None) -> None:
+        if client is not None:
+            self.client = client
+            self._show_main(client)
+
+    def _show_main(self, client: AutoDLClient) -> None:
+        self.push_screen(
+            MainScreen(
+                client,
+                api_label=self.api_label,
+                now=self.now,
+                refresh=self.settings.refresh,
+                stock_refresh=self.settings.stock_refresh,
+                read_only=self.settings.read_only,
+                autostart=self._autostart,
+            )
+        )
+
+    async def on_unmount(self) -> None:
+        """Close the HTTP client with the app."""
+        if self.client is not None:
+            await self.client.aclose()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        """The fleet screen (under any dialog)."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not mounted")
+
+    def action_help(self) -> None:
+        """List every key, grouped, with what it does here."""
+        from autodl_tui.ui.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.key_table()))
+
+    def key_table(self) -> list[tuple[str, str, str]]:
+        """(key, description, group) of every binding, as currently mapped."""
+        from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+        from autodl_tui.ui.widgets.vtable import VirtualTable
+
+        groups: list[tuple[str, Iterable[BindingType]]] = [
+            ("Global", [*self.BINDINGS, *MainScreen.BINDINGS]),
+            ("Deployments", DeploymentsTable.BINDINGS),
+            ("Containers", ContainersTable.BINDINGS),
+            ("Tables", VirtualTable.BINDINGS),
+        ]
+        keymap = self.settings.keymap
+        rows: list[tuple[str, str, str]] = []
+        for group, bindings in groups:
+            for b in bindings:
+                if not isinstance(b, Binding):
+                    continue
+                key = keymap.get(b.id or "", b.key)
+                rows.append(
+                    (key.replace("question_mark", "?").replace("slash", "/"), b.description, group)
+                )
+        rows.append(("enter", "Container detail (containers pane)", "Containers"))
+        rows.append(("ctrl+p", "Command palette: every action by name", "Global"))
+        rows.append(("tab / shift+tab", "Next / previous pane", "Global"))
+        return rows
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action of the app, by name, in the command palette."""
+        yield from super().get_system_commands(screen)
+        try:
+            main = self.main_screen
+        except LookupError:
+            return
+        yield SystemCommand("Refresh now", "Poll everything, stock included", main.action_refresh)
+        yield SystemCommand(
+            "Zoom pane", "Toggle full screen for the focused pane", main.action_zoom
+        )
+        yield SystemCommand("Help: keys", "List every key", self.action_help)
+        for key, title in (
+            ("deployments", "Deployments"),
+            ("containers", "Containers"),
+            ("events", "Events"),
+            ("stock", "GPU stock"),
+        ):
+            yield SystemCommand(
+                f"Focus {title}",
+                f"Go to the {title.lower()} pane",
+                partial(main.action_focus_pane, key),
+            )
+        commands: list[tuple[str, str, str, Callable[[], object]]] = [
+            ("copy", "Copy SSH command", "Selected container", lambda: main.copy_credential("ssh")),
+            (
+                "copy",
+                "Copy root password",
+                "Selected container",
+                lambda: main.copy_credential("password"),
+            ),
+            (
+                "copy",
+                "Copy 6006 service URL",
+                "Selected container",
+                lambda: main.copy_credential("url"),
+            ),
+            (
+                "copy",
+                "Container detail",
+                "Every field of the selected container",
+                main.open_container_detail,
+            ),
+            ("scale", "Scale deployment", "Set replica_num (ReplicaSet)", main.scale_deployment),
+            ("stop", "Stop deployment", "Stop every container", main.stop_deployment),
+            (
+                "delete",
+                "Delete deployment",
+                "Stop, then delete (type the name)",
+                main.delete_deployment,
+            ),
+            (
+                "stop_container",
+                "Stop container",
+                "Stop the selected container",
+                main.stop_container,
+            ),
+            (
+                "blacklist",
+                "Blacklist host",
+                "Ban the selected container's host",
+                main.blacklist_host,
+            ),
+        ]
+        for action, title, help_text, callback in commands:
+            # Read-only hides mutating commands; actions that do not apply are left out.
+            if main.action_state(action):
+                yield SystemCommand(title, help_text, callback)

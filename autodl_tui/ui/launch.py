@@ -1,0 +1,47 @@
+"""Build the client (real service or the embedded simulator) and run the app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlparse
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.catalog import CST
+from autodl_tui.config import Settings
+
+DEMO_TOKEN = "demo-token"
+
+
+def demo_client(*, seed: int = 0, speed: float = 1.0) -> AutoDLClient:
+    """A client wired in-process to a simulator holding the demo fleet, clock running."""
+    from autodl_tui.sim.clock import VirtualClock
+    from autodl_tui.sim.fleets import build_simulator
+    from autodl_tui.sim.transport import sim_transport
+
+    clock = VirtualClock(datetime.now(CST).replace(microsecond=0), speed=speed, running=True)
+    sim = build_simulator("demo", seed=seed, clock=clock)
+    return AutoDLClient(DEMO_TOKEN, base_url="http://sim", transport=sim_transport(sim))
+
+
+def api_label(base_url: str) -> str:
+    """What the status line shows for the API: the host, never the token."""
+    return urlparse(base_url).netloc or base_url
+
+
+def run_app(settings: Settings, *, token: str, demo: bool) -> int:
+    """Run the TUI until the user quits; returns the exit code."""
+    from autodl_tui.ui.app import AutoDLApp
+
+    if demo:
+        client: AutoDLClient | None = demo_client()
+        label = "simulator (demo)"
+    else:
+        client = AutoDLClient(token, base_url=settings.base_url) if token else None
+        label = api_label(settings.base_url)
+    app = AutoDLApp(
+        settings,
+        client,
+        api_label=label,
+        make_client=lambda t: AutoDLClient(t, base_url=settings.base_url),
+    )
+    return app.run() or 0

@@ -1,0 +1,63 @@
+"""Messages the poller posts to the main screen: past-tense facts about fetched data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.message import Message
+
+from autodl_tui.api import Container, ContainerEvent, Deployment, GpuStock
+
+
+@dataclass
+class DeploymentsLoaded(Message):
+    """Every deployment of the account, newest first; posted only when something changed."""
+
+    deployments: Sequence[Deployment]
+    fetched_at: datetime
+
+
+@dataclass
+class ContainersLoaded(Message):
+    """The containers of the selected deployment; posted only when something changed."""
+
+    deployment_uuid: str
+    containers: Sequence[Container]
+
+
+@dataclass
+class EventsReceived(Message):
+    """New events of the selected deployment, oldest first; `reset` starts a new log."""
+
+    deployment_uuid: str
+    events: Sequence[ContainerEvent]
+    reset: bool
+
+
+@dataclass
+class StockLoaded(Message):
+    """GPU stock per region code."""
+
+    stock: Mapping[str, Sequence[GpuStock]]
+    fetched_at: datetime
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The API's reachability changed: "live", "retrying" or "offline"."""
+
+    state: str
+    since: datetime | None
+    last_success: datetime | None
+    error: str
+
+
+@dataclass
+class AccessProblem(Message):
+    """A call failed for a reason polling cannot fix (bad token, account not verified)."""
+
+    kind: str
+    message: str
+    hint: str

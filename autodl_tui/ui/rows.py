@@ -1,0 +1,166 @@
+"""Turn API models into table rows: the columns of the deployments and containers panes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.text import Text
+
+from autodl_tui.api import Container, Deployment, format_yuan
+from autodl_tui.catalog import GIB
+from autodl_tui.ui.widgets.vtable import Column, Row
+
+DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name"),
+    Column("uuid", "UUID", width=10),
+    Column("type", "Type", width=10),
+    Column("status", "Status", width=8),
+    Column("replicas", "Replicas", width=12),
+    Column("gpu", "GPU"),
+    Column("regions", "Regions"),
+    Column("price", "¥/h", align="right", width=9),
+    Column("age", "Age", align="right", width=7),
+)
+
+CONTAINER_COLUMNS: tuple[Column, ...] = (
+    Column("id", "Container", width=19),
+    Column("status", "Status", width=13),
+    Column("region", "Region", width=12),
+    Column("machine", "Machine", width=10),
+    Column("gpu", "GPU"),
+    Column("cpu", "CPU", align="right", width=4),
+    Column("memory", "Mem", align="right", width=7),
+    Column("price", "¥/h", align="right", width=9),
+    Column("started", "Started", width=8),
+    Column("uptime", "Uptime", align="right", width=7),
+)
+
+STATUS_STYLES: dict[str, str] = {
+    "running": "green",
+    "creating": "yellow",
+    "created": "yellow",
+    "starting": "cyan",
+    "oss_merged": "cyan",
+    "shutting_down": "magenta",
+    "shutdown": "dim",
+    "removed": "dim",
+    "stopped": "dim",
+}
+
+
+def short_container_id(uuid: str) -> str:
+    """The machine and suffix groups of a container uuid (the deployment part is known)."""
+    parts = uuid.split("-")
+    return "-".join(parts[-2:]) if len(parts) >= 3 else uuid
+
+
+def duration(seconds: float) -> str:
+    """Compact coarse duration: 45s, 12m, 3h12m, 4d3h (coarse so rows rarely change)."""
+    s = int(max(0, seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600}h"
+
+
+def _age(since: datetime | None, now: datetime) -> tuple[str, float]:
+    if since is None:
+        return "", 0.0
+    seconds = (now - since).total_seconds()
+    # Ages under an hour change every minute only; under a minute they read "<1m".
+    return ("<1m" if seconds < 60 else duration(seconds)), seconds
+
+
+def status_text(status: str) -> Text:
+    """A status coloured by what it means; unknown statuses show plain."""
+    return Text(status or "?", style=STATUS_STYLES.get(status, ""))
+
+
+def replicas_text(d: Deployment) -> tuple[str, bool]:
+    """The replicas cell and whether the deployment is short of what it asked for."""
+    if d.deployment_type in ("Job", "Container"):
+        text = f"{d.finished_num}/{d.replica_num} ∥{d.parallelism_num}"
+        return text, False
+    text = f"{d.running_num}/{d.starting_num}/{d.replica_num}"
+    short = d.status == "running" and d.running_num < d.replica_num
+    return text, short
+
+
+def deployment_row(d: Deployment, now: datetime) -> Row:
+    """One row of the deployments pane."""
+    t = d.template
+    replicas, short = replicas_text(d)
+    gpu = f"{'/'.join(t.gpu_name_set)} ×{t.gpu_num}" if t.gpu_name_set else ""
+    age, age_s = _age(d.created_at, now)
+    style = "dim" if d.status == "stopped" else ("bold yellow" if short else "")
+    return Row(
+        d.uuid,
+        (
+            d.name,
+            d.uuid[:10],
+            d.deployment_type,
+            status_text(d.status),
+            replicas,
+            gpu,
+            ",".join(t.dc_list or ((t.region_sign,) if t.region_sign else ())),
+            format_yuan(d.price_estimates) if d.price_estimates else "",
+            age,
+        ),
+        (
+            d.name,
+            d.uuid,
+            d.deployment_type,
+            d.status,
+            (d.running_num, d.replica_num),
+            gpu,
+            ",".join(t.dc_list),
+            d.price_estimates,
+            -age_s,
+        ),
+        style,
+    )
+
+
+def container_row(c: Container, now: datetime) -> Row:
+    """One row of the containers pane."""
+    started = c.started_at.strftime("%H:%M:%S") if c.started_at else ""
+    running = c.status == "running" and c.started_at is not None
+    uptime, up_s = _age(c.started_at, now) if running else ("", 0.0)
+    memory_gb = c.memory_size / GIB
+    return Row(
+        c.uuid,
+        (
+            short_container_id(c.uuid),
+            status_text(c.status),
+            c.data_center or "waiting",
+            c.machine_id,
+            f"{c.gpu_name} ×{c.gpu_num}" if c.gpu_name else f"×{c.gpu_num}",
+            str(c.cpu_num) if c.cpu_num else "",
+            f"{memory_gb:.0f} GB" if c.memory_size else "",
+            format_yuan(c.price) if c.price else "",
+            started,
+            uptime,
+        ),
+        (
+            c.uuid,
+            c.status,
+            c.data_center,
+            c.machine_id,
+            c.gpu_name,
+            c.cpu_num,
+            c.memory_size,
+            c.price,
+            c.started_at.timestamp() if c.started_at else 0.0,
+            up_s,
+        ),
+        "dim" if c.status in ("shutdown", "removed") else "",
+    )
+
+
+def burn_rate(deployments: Iterable[Deployment]) -> int:
+    """Yuan x 1000 per hour the fleet spends now (running deployments' estimates)."""
+    return sum(d.price_estimates for d in deployments if d.status == "running")

@@ -1,0 +1,81 @@
+"""First run without a token: ask for one, check it against the API, offer to save it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Static
+
+from autodl_tui.api import AuthError, AutoDLClient, AutoDLError
+from autodl_tui.config import ConfigError, save_settings
+from autodl_tui.paths import config_file
+
+
+class TokenScreen(Screen[AutoDLClient]):
+    """Asks for the developer token; dismisses with a client whose token the API accepted."""
+
+    DEFAULT_CSS = """
+    TokenScreen { align: center middle; }
+    TokenScreen > Vertical {
+        width: 76; height: auto; border: round $primary; padding: 1 2; background: $surface;
+    }
+    TokenScreen #token-error { color: $error; height: auto; }
+    TokenScreen Input { margin: 1 0; }
+    """
+
+    def __init__(self, make_client: Callable[[str], AutoDLClient], *, reason: str = "") -> None:
+        super().__init__()
+        self._make_client = make_client
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        """Explanation, a masked input, save checkbox, check button."""
+        with Vertical():
+            yield Static(
+                "[b]AutoDL developer token[/b]\n"
+                + (f"[$warning]{self._reason}[/]\n" if self._reason else "")
+                + "Find it in the console: 控制台 → 设置 → 开发者Token.\n"
+                "It is checked against the API before use and never shown again."
+            )
+            yield Input(placeholder="paste the token", password=True, id="token-input")
+            yield Checkbox(f"Save it to {config_file()} (mode 0600)", value=True, id="token-save")
+            yield Static("", id="token-error")
+            yield Button("Check and continue", variant="primary", id="token-check")
+        yield Footer()
+
+    @on(Input.Submitted, "#token-input")
+    @on(Button.Pressed, "#token-check")
+    def _submit(self) -> None:
+        self.check_token()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def check_token(self) -> None:
+        """Try the token on a call every valid token may make (private image list)."""
+        token = self.query_one("#token-input", Input).value.strip()
+        error = self.query_one("#token-error", Static)
+        if not token:
+            error.update("Paste a token first.")
+            return
+        error.update("Checking…")
+        client = self._make_client(token)
+        try:
+            await client.list_private_images(page_index=1, page_size=1)
+        except AuthError as exc:
+            await client.aclose()
+            error.update(f"The API rejected this token. {exc.hint}")
+            return
+        except AutoDLError as exc:
+            await client.aclose()
+            error.update(f"Could not check the token: {exc.hint or exc}")
+            return
+        if self.query_one("#token-save", Checkbox).value:
+            try:
+                path = save_settings({"token": token})
+                self.notify(f"Token saved to {path}", title="Saved")
+            except (ConfigError, OSError) as exc:
+                self.notify(f"Token not saved: {exc}", severity="warning")
+        self.dismiss(client)
