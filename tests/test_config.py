@@ -20,7 +20,9 @@ from autodl_tui.config import (
 def test_save_keeps_user_comments_and_order_and_writes_0600(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
-        '# my notes about this account\nrefresh = 5 # poll slower\n\n[keymap]\n"deployments-scale" = "S"\n'
+        "# my notes about this account\n"
+        "refresh = 5 # poll slower\n\n"
+        '[keymap]\n"deployments-scale" = "S"\n'
     )
     save_settings({"token": "tok-123", "keymap": {"app-zoom": "Z"}}, path)
     text = path.read_text()

@@ -16,6 +16,9 @@ import pytest
     ["autodl_tui.api", "autodl_tui.sim.app", "autodl_tui.sim.server", "autodl_tui.sim.fleets"],
 )
 def test_headless_layers_do_not_import_textual(module: str) -> None:
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -531,14 +531,17 @@ class MainScreen(Screen[None]):
 
     def open_container_detail(self, uuid: str | None = None) -> None:
         """Show every field of a container (password masked until v)."""
-        from autodl_tui.ui.detail import ContainerDetailScreen
+        from autodl_tui.ui.detail import ContainerDetailScreen, CopyWhat
 
         c = self.containers.get(uuid or "") or self.selected_container()
         if c is None:
             return
-        d = self.deployments.get(c.deployment_uuid)
+        kinds = {"ssh_command": "ssh", "root_password": "password", "service_6006_url": "url"}
+
+        def copy(what: CopyWhat, _text: str) -> None:
+            # Copy through the same path as the table keys: credentials re-read from the API.
+            self.copy_credential(kinds[what], c.uuid)
+
         self.app.push_screen(
-            ContainerDetailScreen(
-                c, d, on_copy=lambda what, _text: self.copy_credential(what, c.uuid)
-            )
+            ContainerDetailScreen(c, self.deployments.get(c.deployment_uuid), on_copy=copy)
         )

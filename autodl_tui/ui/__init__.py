@@ -1,0 +1,1 @@
+"""Textual user interface: screens, widgets and the app shell."""
