@@ -1,0 +1,269 @@
+"""Everything about one container, with its credentials masked until asked for.
+
+The root password is never put into a widget while hidden: the DOM holds the mask, so
+screenshots, `export_screenshot()` and anyone looking over a shoulder see only dots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from autodl_tui.api.models import Container, Deployment
+from autodl_tui.catalog import CST, ENDED_STATUSES, STARTING_STATUSES
+from autodl_tui.ui.clipboard import copy_text
+from autodl_tui.ui.units import (
+    NONE,
+    duration,
+    gb,
+    money_yuan_per_hour,
+    region_label,
+    short_uuid,
+    timestamp,
+)
+
+__all__ = ["MASK", "ContainerDetailScreen", "CopyHandler", "CopyWhat"]
+
+MASK = "••••••••"
+"""Shown instead of the root password; a fixed width, so it says nothing about the length."""
+
+CopyWhat = Literal["ssh_command", "root_password", "service_6006_url"]
+"""What a copy key asks for, named after the `ContainerInfo` field."""
+
+CopyHandler = Callable[[CopyWhat, str], None]
+"""Called as (what, text-as-shown); lets the app re-read fresh credentials before copying."""
+
+_LABELS: dict[CopyWhat, str] = {
+    "ssh_command": "SSH command",
+    "root_password": "root password",
+    "service_6006_url": "6006 URL",
+}
+
+
+class ContainerDetailScreen(ModalScreen[None]):
+    """Modal with every field of a container; v reveals the password, c/p/u copy."""
+
+    DEFAULT_CSS = """
+    ContainerDetailScreen {
+        align: center middle;
+    }
+    ContainerDetailScreen > #detail {
+        width: 110;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ContainerDetailScreen #title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ContainerDetailScreen #fields {
+        height: auto;
+        max-height: 1fr;
+    }
+    ContainerDetailScreen .row {
+        height: auto;
+    }
+    ContainerDetailScreen .label {
+        width: 16;
+        color: $text-muted;
+    }
+    ContainerDetailScreen .value {
+        width: 1fr;
+    }
+    ContainerDetailScreen .status-running {
+        color: $text-success;
+    }
+    ContainerDetailScreen .status-starting {
+        color: $text-warning;
+    }
+    ContainerDetailScreen .status-ended {
+        color: $text-muted;
+    }
+    ContainerDetailScreen .deprecated {
+        color: $text-muted;
+    }
+    ContainerDetailScreen #keys {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "toggle_password", "Reveal/hide password", id="detail-reveal"),
+        Binding("c", "copy('ssh_command')", "Copy SSH", id="detail-copy-ssh"),
+        Binding("p", "copy('root_password')", "Copy password", id="detail-copy-password"),
+        Binding("u", "copy('service_6006_url')", "Copy 6006 URL", id="detail-copy-url"),
+        Binding("escape,q", "close", "Close", id="detail-close"),
+    ]
+
+    def __init__(
+        self,
+        container: Container,
+        deployment: Deployment | None = None,
+        *,
+        on_copy: CopyHandler | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self._container = container
+        self._deployment = deployment
+        self._on_copy = on_copy
+        self._clock = clock or (lambda: datetime.now(CST))
+        self._revealed = False
+        self._closed = False
+
+    @property
+    def container(self) -> Container:
+        """The container shown."""
+        return self._container
+
+    @property
+    def revealed(self) -> bool:
+        """Whether the root password is currently shown in clear."""
+        return self._revealed
+
+    def set_container(self, container: Container, deployment: Deployment | None = None) -> None:
+        """Show fresher data (from a poll); keeps the reveal state, and the deployment if None."""
+        self._container = container
+        if deployment is not None:
+            self._deployment = deployment
+        self.refresh(recompose=True)
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Title, one row per field, key hints."""
+        c = self._container
+        with Vertical(id="detail"):
+            yield Static(
+                f"Container {short_uuid(c.uuid) or NONE} · {c.status or 'unknown'}",
+                id="title",
+                markup=False,
+            )
+            with VerticalScroll(id="fields"):
+                for key, label, value, classes in self._rows():
+                    with Horizontal(classes="row"):
+                        yield Static(label, classes="label", markup=False)
+                        yield Static(value, id=f"v-{key}", classes=f"value {classes}", markup=False)
+            yield Static(
+                "v reveal/hide password · c copy SSH · p copy password · u copy 6006 URL · "
+                "Esc/q close",
+                id="keys",
+            )
+
+    def _rows(self) -> list[tuple[str, str, str, str]]:
+        """(id, label, value, extra classes) for each field, in display order."""
+        c, info = self._container, self._container.info
+        rows = [
+            ("status", "Status", c.status or NONE, _status_class(c.status)),
+            ("uuid", "UUID", c.uuid or NONE, ""),
+            ("deployment", "Deployment", self._deployment_text(), ""),
+            ("region", "Region", region_label(c.data_center), ""),
+            ("machine", "Machine", c.machine_id or NONE, ""),
+            ("gpu", "GPU", f"{c.gpu_name or NONE} × {c.gpu_num}" if c.gpu_num else NONE, ""),
+            ("cpu", "CPU", f"{c.cpu_num} vCPU" if c.cpu_num else NONE, ""),
+            ("memory", "Memory", gb(c.memory_size) if c.memory_size else NONE, ""),
+            ("price", "Price", money_yuan_per_hour(c.price), ""),
+            ("image", "Image", self._image_text(), ""),
+        ]
+        if c.version:
+            rows.append(("version", "Version", c.version, ""))
+        rows += [
+            ("created", "Created", timestamp(c.created_at), ""),
+            ("started", "Started", timestamp(c.started_at), ""),
+            ("stopped", "Stopped", timestamp(c.stopped_at), ""),
+            ("uptime", "Ran for" if c.stopped_at else "Uptime", self._uptime_text(), ""),
+            ("ssh", "SSH", info.ssh_command or NONE, ""),
+            ("password", "Root password", self._password_text(), ""),
+            ("url6006", "Port 6006", info.service_6006_port_url or NONE, ""),
+            ("url6008", "Port 6008", info.service_6008_port_url or NONE, ""),
+        ]
+        if info.service_url:
+            rows.append(("service-url", "service_url", f"{info.service_url} (deprecated)", ""))
+        if info.proxy_host:
+            proxy = f"{info.proxy_host}:{info.custom_port}" if info.custom_port else info.proxy_host
+            rows.append(("proxy", "proxy_host", f"{proxy} (deprecated)", "deprecated"))
+        return rows
+
+    def _deployment_text(self) -> str:
+        d, own = self._deployment, self._container.deployment_uuid
+        # A deployment that is not this container's (a stale selection) would mislead.
+        if d is None or (own and d.uuid != own):
+            return own or NONE
+        parts = [d.name or "(unnamed)", d.deployment_type, d.uuid]
+        return " · ".join(p for p in parts if p)
+
+    def _image_text(self) -> str:
+        uuid = self._container.image_uuid
+        d = self._deployment
+        name = d.template.image_name if d is not None and d.image_uuid == uuid else ""
+        if name and uuid:
+            return f"{name} ({uuid})"
+        return name or uuid or NONE
+
+    def _uptime_text(self) -> str:
+        c = self._container
+        if c.started_at is None:
+            return NONE
+        end = c.stopped_at or self._clock()
+        return duration((end - c.started_at).total_seconds())
+
+    def _password_text(self) -> str:
+        password = self._container.info.root_password
+        if not password:
+            return NONE
+        return password if self._revealed else f"{MASK}  (v to reveal)"
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_toggle_password(self) -> None:
+        """Show or hide the root password."""
+        self._revealed = not self._revealed
+        self.query_one("#v-password", Static).update(self._password_text())
+
+    def action_copy(self, what: CopyWhat) -> None:
+        """Copy a credential: through the app's handler if given, else straight to clipboard."""
+        info = self._container.info
+        text = {
+            "ssh_command": info.ssh_command,
+            "root_password": info.root_password,
+            "service_6006_url": info.service_6006_url,
+        }[what]
+        if self._on_copy is not None:
+            # Even when empty here: the handler re-reads the API, which may know more by now.
+            self._on_copy(what, text)
+            return
+        label = _LABELS[what]
+        if not text:
+            self.notify(f"This container has no {label}", severity="warning")
+            return
+        # Only the label and the paths: the text may be the password.
+        self.notify(f"Copied {label} to {copy_text(self.app, text)}", title="Copied")
+
+    def action_close(self) -> None:
+        """Close the screen (once: a queued second `q` must not pop the screen below)."""
+        if not self._closed:
+            self._closed = True
+            self.dismiss(None)
+
+
+def _status_class(status: str) -> str:
+    # Class names come from the fixed catalog, never from the wire (a class must be an identifier).
+    if status == "running":
+        return "status-running"
+    if status in STARTING_STATUSES:
+        return "status-starting"
+    if status in ENDED_STATUSES or status == "shutting_down":
+        return "status-ended"
+    return ""

@@ -1,0 +1,99 @@
+"""Display formatting for the UI: money, memory, durations, times, short ids.
+
+The wire-unit conversions live in `autodl_tui.api.units`; these helpers only turn the
+converted values into short strings for people and reuse those conversions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from autodl_tui.api.units import bytes_to_gb, format_yuan
+from autodl_tui.catalog import CST, REGION_NAMES
+
+__all__ = [
+    "duration",
+    "gb",
+    "minutes_words",
+    "money_yuan_per_hour",
+    "region_label",
+    "short_uuid",
+    "timestamp",
+]
+
+NONE = "—"
+"""Shown for a missing value (an unset time, an empty field)."""
+
+_MINUTE = 60
+_HOUR = 60 * _MINUTE
+_DAY = 24 * _HOUR
+_SHORT_UUID_LEN = 10
+
+
+def money_yuan_per_hour(milli: int | float) -> str:
+    """Render a milliyuan hourly price: 2190 -> "¥2.19/h"."""
+    return format_yuan(milli, per_hour=True)
+
+
+def gb(size_bytes: int | float) -> str:
+    """Render a byte count in GB (1024**3) with at most one decimal: "90 GB", "15.5 GB"."""
+    text = f"{bytes_to_gb(size_bytes):.1f}".rstrip("0").rstrip(".")
+    return f"{text} GB"
+
+
+def duration(seconds: float) -> str:
+    """Render a span with its two largest units: "45s", "12m 5s", "3h 12m", "2d 3h"."""
+    total = max(0, int(seconds))
+    if total < _MINUTE:
+        return f"{total}s"
+    if total < _HOUR:
+        major, minor = divmod(total, _MINUTE)
+        units = ("m", "s")
+    elif total < _DAY:
+        major, rest = divmod(total, _HOUR)
+        minor, units = rest // _MINUTE, ("h", "m")
+    else:
+        major, rest = divmod(total, _DAY)
+        minor, units = rest // _HOUR, ("d", "h")
+    return f"{major}{units[0]} {minor}{units[1]}" if minor else f"{major}{units[0]}"
+
+
+def minutes_words(minutes: int) -> str:
+    """Render a blacklist expiry: 90 -> "1 h 30 min", 1440 -> "24 h", 43200 -> "30 d".
+
+    Up to two days reads in hours because "24 h"/"36 h" is what people say for those spans.
+    """
+    minutes = max(0, minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 2 * 24 * 60:
+        hours, mins = divmod(minutes, 60)
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    days, rest = divmod(minutes, 24 * 60)
+    hours = rest // 60
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def short_uuid(uuid: str) -> str:
+    """A short id: a container's last group ("…-1502e6e2"), else the first 10 characters."""
+    _, dash, last = uuid.rpartition("-")
+    if dash and last:
+        return last
+    return uuid[:_SHORT_UUID_LEN]
+
+
+def timestamp(value: datetime | None) -> str:
+    """Render a time in China Standard Time as "2025-03-25 17:42:55", or "—" when unset."""
+    if value is None:
+        return NONE
+    if value.tzinfo is not None:
+        value = value.astimezone(CST)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def region_label(code: str) -> str:
+    """Render a region code with its console name: "westDC2 西北企业区(推荐)"."""
+    if not code:
+        return NONE
+    name = REGION_NAMES.get(code)
+    return f"{code} {name}" if name else code
