@@ -121,7 +121,7 @@ class ContainerDetailScreen(ModalScreen[None]):
         self._on_copy = on_copy
         self._clock = clock or (lambda: datetime.now(CST))
         self._revealed = False
-        self._closed = False
+        self._dismissed = False
 
     @property
     def container(self) -> Container:
@@ -253,8 +253,8 @@ class ContainerDetailScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Close the screen (once: a queued second `q` must not pop the screen below)."""
-        if not self._closed:
-            self._closed = True
+        if not self._dismissed:
+            self._dismissed = True
             self.dismiss(None)
 
 

@@ -298,13 +298,13 @@ class ScaleDialog(Dialog[int | None]):
 
     def __init__(self, deployment_name: str, current: int) -> None:
         super().__init__()
-        self._name = deployment_name
+        self._deployment_name = deployment_name
         self._current = current
 
     def compose(self) -> ComposeResult:
         """Title, explanation, replica input with preview and error line, buttons."""
         with Vertical(id="dialog"):
-            yield _plain(f"Scale {self._name}").add_class("title")
+            yield _plain(f"Scale {self._deployment_name}").add_class("title")
             yield Static(
                 "Sets replica_num: the service starts or stops containers to match. "
                 f"0 to {MAX_REPLICAS}.",
@@ -415,7 +415,7 @@ class StopContainerDialog(Dialog[StopContainerChoice | None]):
     def __init__(self, container_short: str, deployment_type: str) -> None:
         super().__init__(danger=True)
         self._short = container_short
-        self._type = deployment_type
+        self._deployment_type = deployment_type
         self._replica_set = deployment_type == "ReplicaSet"
 
     def compose(self) -> ComposeResult:
@@ -434,7 +434,7 @@ class StopContainerDialog(Dialog[StopContainerChoice | None]):
                     id="mode",
                 )
             else:
-                kind = self._type or "this"
+                kind = self._deployment_type or "this"
                 yield _plain(
                     f"The container is stopped; {kind} deployments start no replacement."
                 ).add_class("explain")

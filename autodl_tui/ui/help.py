@@ -75,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self._groups = group_bindings(bindings)
-        self._closed = False
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         """Title, one block per group, close hint."""
@@ -91,8 +91,8 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Close the help (once: a queued second key must not pop the screen below)."""
-        if not self._closed:
-            self._closed = True
+        if not self._dismissed:
+            self._dismissed = True
             self.dismiss(None)
 
 

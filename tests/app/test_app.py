@@ -217,7 +217,7 @@ async def test_read_only_sends_no_mutating_request_by_any_key(make_app, sim, rec
     assert recorder.mutations() == []
 
 
-async def test_zoom_and_filter(make_app, sim) -> None:
+async def test_zoom_help_and_filter(make_app, sim) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await select(pilot, app, "llm-serve")
@@ -225,6 +225,10 @@ async def test_zoom_and_filter(make_app, sim) -> None:
         assert screen.has_class("single")
         await pilot.press("z")
         assert not screen.has_class("single")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
         await pilot.press("slash", *"finetune", "enter")
         table = screen.query_one("#deployments", DeploymentsTable)
         finetune = next(u for u, d in screen.deployments.items() if d.name == "finetune-sweep")
