@@ -84,4 +84,3 @@ async def test_copy_in_running_app(fake_pyperclip: MagicMock, local: None) -> No
     async with app.run_test():
         assert copy_text(app, "ssh -p 1 root@h") == f"{OSC52} + {SYSTEM}"
         assert app.clipboard == "ssh -p 1 root@h"
-
