@@ -45,10 +45,9 @@ from autodl_tui.ui.rows import (
     burn_rate,
     container_row,
     deployment_row,
-    short_container_id,
 )
 from autodl_tui.ui.status_bar import StatusBar
-from autodl_tui.ui.widgets.event_log import EventLog
+from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
 

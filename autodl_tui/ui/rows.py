@@ -9,6 +9,7 @@ from rich.text import Text
 
 from autodl_tui.api import Container, Deployment, format_yuan
 from autodl_tui.catalog import GIB
+from autodl_tui.ui.widgets.event_log import short_container_id
 from autodl_tui.ui.widgets.vtable import Column, Row
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
@@ -49,14 +50,8 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 
-def short_container_id(uuid: str) -> str:
-    """The machine and suffix groups of a container uuid (the deployment part is known)."""
-    parts = uuid.split("-")
-    return "-".join(parts[-2:]) if len(parts) >= 3 else uuid
-
-
-def duration(seconds: float) -> str:
-    """Compact coarse duration: 45s, 12m, 3h12m, 4d3h (coarse so rows rarely change)."""
+def coarse_age(seconds: float) -> str:
+    """Age to the minute: 45s, 12m, 3h12m, 4d3h; coarse so a poll rarely changes a row."""
     s = int(max(0, seconds))
     if s < 60:
         return f"{s}s"
@@ -72,7 +67,7 @@ def _age(since: datetime | None, now: datetime) -> tuple[str, float]:
         return "", 0.0
     seconds = (now - since).total_seconds()
     # Ages under an hour change every minute only; under a minute they read "<1m".
-    return ("<1m" if seconds < 60 else duration(seconds)), seconds
+    return ("<1m" if seconds < 60 else coarse_age(seconds)), seconds
 
 
 def status_text(status: str) -> Text:

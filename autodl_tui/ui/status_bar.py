@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from autodl_tui.api import format_yuan
-from autodl_tui.ui.rows import duration
+from autodl_tui.ui.units import duration
 
 _STATE_STYLES = {
     "live": "bold green",
