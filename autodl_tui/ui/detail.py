@@ -69,7 +69,7 @@ class ContainerDetailScreen(ModalScreen[None]):
     }
     ContainerDetailScreen #fields {
         height: auto;
-        max-height: 1fr;
+        max-height: 70vh;  /* leaves room for the title and key hints */
     }
     ContainerDetailScreen .row {
         height: auto;
@@ -157,8 +157,7 @@ class ContainerDetailScreen(ModalScreen[None]):
                         yield Static(label, classes="label", markup=False)
                         yield Static(value, id=f"v-{key}", classes=f"value {classes}", markup=False)
             yield Static(
-                "v reveal/hide password · c copy SSH · p copy password · u copy 6006 URL · "
-                "Esc/q close",
+                "v show/hide password · c copy SSH · p copy password · u copy URL · q close",
                 id="keys",
             )
 
@@ -190,7 +189,9 @@ class ContainerDetailScreen(ModalScreen[None]):
             ("url6008", "Port 6008", info.service_6008_port_url or NONE, ""),
         ]
         if info.service_url:
-            rows.append(("service-url", "service_url", f"{info.service_url} (deprecated)", ""))
+            rows.append(
+                ("service-url", "service_url", f"{info.service_url} (deprecated)", "deprecated")
+            )
         if info.proxy_host:
             proxy = f"{info.proxy_host}:{info.custom_port}" if info.custom_port else info.proxy_host
             rows.append(("proxy", "proxy_host", f"{proxy} (deprecated)", "deprecated"))

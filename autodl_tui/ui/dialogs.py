@@ -313,7 +313,7 @@ class ScaleDialog(Dialog[int | None]):
             # select_on_focus: the prefilled count is selected, so typing replaces it.
             yield Input(str(self._current), id="replicas", select_on_focus=True)
             yield Static(self._preview(str(self._current)), id="preview", classes="preview")
-            yield Static("", id="replicas-error", classes="error")
+            yield Static("", id="replicas-error", classes="error", markup=False)
             yield _buttons("Scale", danger=False)
             yield Static("Enter apply · Esc cancel", classes="keys")
 
@@ -367,7 +367,7 @@ class DeleteDialog(Dialog[bool | None]):
                 Content.from_markup("Type [b]$name[/b] to confirm:", name=self._expected),
             )
             yield Input(id="name", placeholder="deployment name")
-            yield Static("", id="name-error", classes="error")
+            yield Static("", id="name-error", classes="error", markup=False)
             yield _buttons("Delete", danger=True)
             yield Static("Enter delete · Esc cancel", classes="keys")
 
@@ -502,7 +502,7 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
             )
             yield Input(str(self._minutes), id="minutes", select_on_focus=True)
             yield Static(self._preview(str(self._minutes)), id="preview", classes="preview")
-            yield Static("", id="minutes-error", classes="error")
+            yield Static("", id="minutes-error", classes="error", markup=False)
             yield Static(f"Comment (optional, at most {BLACKLIST_COMMENT_MAX} characters):")
             yield Input(
                 self._comment,
@@ -510,7 +510,7 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
                 max_length=BLACKLIST_COMMENT_MAX,
                 placeholder="e.g. slow start, NCCL errors",
             )
-            yield Static("", id="comment-error", classes="error")
+            yield Static("", id="comment-error", classes="error", markup=False)
             yield _buttons("Blacklist", danger=True)
             yield Static("Enter blacklist · Esc cancel", classes="keys")
 

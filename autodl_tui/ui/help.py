@@ -55,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #keys-list {
         height: auto;
-        max-height: 1fr;
+        max-height: 70vh;  /* leaves room for the title and key hints */
     }
     HelpScreen .group {
         margin-top: 1;

@@ -63,8 +63,7 @@ def text(widget: Widget) -> str:
 
 async def type_text(pilot: Pilot[None], value: str) -> None:
     """Type character by character, as a user would."""
-    for char in value:
-        await pilot.press("space" if char == " " else char)
+    await pilot.press(*("space" if char == " " else char for char in value))
 
 
 # --- validators ---------------------------------------------------------------------------
@@ -311,17 +310,17 @@ async def test_scale_escape_is_none() -> None:
 
 
 async def test_delete_with_exact_name() -> None:
-    async with hosted(DeleteDialog("train-7b_v2")) as (app, pilot):
+    async with hosted(DeleteDialog("ab-7_x")) as (app, pilot):
         assert app.focused is app.screen.query_one("#name", Input)
-        await type_text(pilot, "train-7b_v2")
+        await type_text(pilot, "ab-7_x")
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [True]
 
 
-@pytest.mark.parametrize("typed", ["", "train-7b", "Train-7b_v2", "train-7b_v2 ", "train-7b_v3"])
+@pytest.mark.parametrize("typed", ["", "ab-7", "AB-7_x", "ab-7_x ", "ab-7_y"])
 async def test_delete_near_miss_never_deletes(typed: str) -> None:
-    async with hosted(DeleteDialog("train-7b_v2")) as (app, pilot):
+    async with hosted(DeleteDialog("ab-7_x")) as (app, pilot):
         await type_text(pilot, typed)
         await pilot.press("enter")
         await pilot.pause()
