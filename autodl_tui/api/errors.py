@@ -85,60 +85,43 @@ class ApiError(AutoDLError):
         message = ": ".join(parts)
         if request_id:
             message += f" (request_id {request_id})"
-        super().__init__(message, hint=_generic_hint(code, msg) if hint is None else hint)
+        super().__init__(message, hint=self.default_hint(code, msg) if hint is None else hint)
         self.code = code
         self.msg = msg
         self.request_id = request_id
         self.endpoint = endpoint
 
+    @classmethod
+    def default_hint(cls, code: str, msg: str) -> str:
+        """The hint used when the caller gives none; subclasses name their own."""
+        return _generic_hint(code, msg)
+
 
 class AuthError(ApiError):
     """The token was rejected (AuthorizeFailed, HTTP 401 or 403)."""
 
-    def __init__(
-        self,
-        code: str,
-        msg: str,
-        request_id: str = "",
-        endpoint: str = "",
-        *,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(code, msg, request_id, endpoint, hint=HINT_AUTH if hint is None else hint)
+    @classmethod
+    def default_hint(cls, code: str, msg: str) -> str:
+        """Check the developer token."""
+        return HINT_AUTH
 
 
 class PermissionDeniedError(ApiError):
     """The account may not use this endpoint: elastic deployment needs enterprise verification."""
 
-    def __init__(
-        self,
-        code: str,
-        msg: str,
-        request_id: str = "",
-        endpoint: str = "",
-        *,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(
-            code, msg, request_id, endpoint, hint=HINT_PERMISSION if hint is None else hint
-        )
+    @classmethod
+    def default_hint(cls, code: str, msg: str) -> str:
+        """Explain enterprise verification."""
+        return HINT_PERMISSION
 
 
 class NotFoundError(ApiError):
     """A referenced record (deployment, container, image) does not exist."""
 
-    def __init__(
-        self,
-        code: str,
-        msg: str,
-        request_id: str = "",
-        endpoint: str = "",
-        *,
-        hint: str | None = None,
-    ) -> None:
-        if hint is None:
-            hint = HINT_IMAGE_NOT_FOUND if "镜像" in msg else HINT_NOT_FOUND
-        super().__init__(code, msg, request_id, endpoint, hint=hint)
+    @classmethod
+    def default_hint(cls, code: str, msg: str) -> str:
+        """An unknown image gets its own hint; any other record the generic one."""
+        return HINT_IMAGE_NOT_FOUND if "镜像" in msg else HINT_NOT_FOUND
 
 
 class InvalidRequestError(ApiError):
@@ -154,11 +137,14 @@ class InvalidRequestError(ApiError):
         hint: str | None = None,
         problems: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(
-            code, msg, request_id, endpoint, hint=HINT_INVALID if hint is None else hint
-        )
+        super().__init__(code, msg, request_id, endpoint, hint=hint)
         #: One entry per offending field, e.g. "template.memory_gb_from > memory_gb_to".
         self.problems = problems
+
+    @classmethod
+    def default_hint(cls, code: str, msg: str) -> str:
+        """Say the request was malformed."""
+        return HINT_INVALID
 
     @classmethod
     def client_side(
