@@ -13,28 +13,29 @@ from autodl_tui.ui.widgets.event_log import short_container_id
 from autodl_tui.ui.widgets.vtable import Column, Row
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
+    # `drop`: what goes first in a narrow pane (`z` zooms to show every column).
     Column("name", "Name"),
-    Column("uuid", "UUID", width=10),
-    Column("type", "Type", width=10),
+    Column("uuid", "UUID", width=10, drop=4),
+    Column("type", "Type", width=10, drop=2),
     Column("status", "Status", width=8),
-    Column("replicas", "Replicas", width=12),
+    Column("replicas", "Replicas"),
     Column("gpu", "GPU"),
-    Column("regions", "Regions"),
+    Column("regions", "Regions", drop=3),
     Column("price", "¥/h", align="right", width=9),
-    Column("age", "Age", align="right", width=7),
+    Column("age", "Age", align="right", width=7, drop=1),
 )
 
 CONTAINER_COLUMNS: tuple[Column, ...] = (
     Column("id", "Container", width=19),
-    Column("status", "Status", width=13),
-    Column("region", "Region", width=12),
-    Column("machine", "Machine", width=10),
+    Column("status", "Status"),
+    Column("region", "Region", drop=2),
+    Column("machine", "Machine", width=10, drop=7),
     Column("gpu", "GPU"),
-    Column("cpu", "CPU", align="right", width=4),
-    Column("memory", "Mem", align="right", width=7),
-    Column("price", "¥/h", align="right", width=9),
-    Column("started", "Started", width=8),
-    Column("uptime", "Uptime", align="right", width=7),
+    Column("cpu", "CPU", align="right", width=4, drop=5),
+    Column("memory", "Mem", align="right", width=7, drop=4),
+    Column("price", "¥/h", align="right", width=9, drop=1),
+    Column("started", "Started", width=8, drop=6),
+    Column("uptime", "Uptime", align="right", width=7, drop=3),
 )
 
 STATUS_STYLES: dict[str, str] = {

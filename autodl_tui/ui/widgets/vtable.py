@@ -46,15 +46,22 @@ _STRIP_CACHE_SIZE = 4096
 _PLAIN, _ODD, _CURSOR, _CURSOR_BLURRED = range(4)
 
 
+#: An auto-width column shrinks no narrower than this (or its label) before others drop.
+_AUTO_FLOOR = 8
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: key, header label, fixed width or `None` for auto, alignment."""
+    """A column: key, header label, fixed width or `None` for auto, alignment, drop order."""
 
     key: str
     label: str
     width: int | None = None
     align: Literal["left", "right"] = "left"
     sortable: bool = True
+    #: When the table is too narrow, columns with a higher `drop` are hidden first, so the
+    #: columns that matter keep their full width; 0 is never hidden (only squeezed).
+    drop: int = 0
 
 
 class Row(NamedTuple):
@@ -634,15 +641,56 @@ class VirtualTable(ScrollView, can_focus=True):
             self._strips.clear()
             self._compute_layout(room)
 
+    def _column_sizes(self, width: int) -> dict[int, int]:
+        """Content width of each column to lay out, in display order.
+
+        Auto-width columns may give up a fifth of their width before anything is hidden;
+        then droppable columns go (highest `drop` first); if the rest still overflow, auto
+        columns shrink down to a floor. Fixed columns such as the price keep their width,
+        so only long names get an ellipsis.
+        """
+        pad = self._cell_padding
+        sizes = {i: max(1, self._column_width(i)) for i in range(len(self._columns))}
+        floors = {
+            i: min(sizes[i], max(_AUTO_FLOOR, cell_len(c.label)))
+            for i, c in enumerate(self._columns)
+            if c.width is None
+        }
+        slack = {i: max(floor, sizes[i] * 4 // 5) for i, floor in floors.items()}
+
+        def total(limits: dict[int, int]) -> int:
+            return sum(min(size, limits.get(i, size)) + 2 * pad for i, size in sizes.items())
+
+        for index in sorted(
+            (i for i in sizes if self._columns[i].drop > 0), key=lambda i: -self._columns[i].drop
+        ):
+            if total(slack) <= width:
+                break
+            del sizes[index]
+        excess = total({}) - width
+        for index in sorted((i for i in floors if i in sizes), key=lambda i: -sizes[i]):
+            if excess <= 0:
+                break
+            give = min(excess, sizes[index] - floors[index])
+            sizes[index] -= give
+            excess -= give
+        return sizes
+
+    @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """Keys of the columns hidden for lack of width at the last layout."""
+        laid_out = {slot.column for slot in self._layout}
+        return tuple(c.key for i, c in enumerate(self._columns) if i not in laid_out)
+
     def _compute_layout(self, width: int) -> None:
         pad = self._cell_padding
         slots: list[_Slot] = []
         x = 0
-        for index, column in enumerate(self._columns):
+        for index, size in self._column_sizes(width).items():
+            column = self._columns[index]
             room = width - x
             if room <= 0:
                 break
-            size = max(1, self._column_width(index))
             align_right = column.align == "right"
             if size + 2 * pad <= room:
                 slots.append(_Slot(index, pad, size, pad, align_right))

@@ -1,0 +1,143 @@
+"""First run and configuration: the token screen, saving the token, and a remapped keymap."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.config import Settings, load_settings
+from autodl_tui.sim.clock import FIXED_START, VirtualClock
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.ui.dialogs import ScaleDialog
+from autodl_tui.ui.main_screen import MainScreen
+from autodl_tui.ui.panes import DeploymentsTable
+from autodl_tui.ui.token_screen import TokenScreen
+
+SIZE = (140, 40)
+GOOD_TOKEN = "first-run-token"
+CONFIG_TEXT = "# my AutoDL settings, keep this comment\nrefresh = 5 # seconds\n\n[keymap]\n"
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return build_simulator("demo", seed=0, clock=VirtualClock(), token=GOOD_TOKEN)
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("AUTODL_TUI_CONFIG", str(path))
+    return path
+
+
+def client_factory(sim: Simulator, made: list[str]) -> Callable[[str], AutoDLClient]:
+    def make(token: str) -> AutoDLClient:
+        made.append(token)
+        return AutoDLClient(token, base_url="http://sim", transport=sim_transport(sim))
+
+    return make
+
+
+def first_run_app(sim: Simulator, made: list[str], settings: Settings) -> AutoDLApp:
+    return AutoDLApp(
+        settings,
+        None,
+        api_label="sim",
+        make_client=client_factory(sim, made),
+        now=lambda: FIXED_START,
+    )
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+def error_text(app: AutoDLApp) -> str:
+    return str(app.screen.query_one("#token-error").render())
+
+
+async def test_no_token_asks_for_one_and_rejects_a_bad_one(sim, config_path) -> None:
+    made: list[str] = []
+    app = first_run_app(sim, made, Settings(refresh=3600, stock_refresh=3600))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, TokenScreen)
+        await pilot.press("enter")
+        await until(pilot, lambda: "Paste a token first" in error_text(app))
+        assert made == []
+
+        await pilot.press(*"wrong-token", "enter")
+        await until(pilot, lambda: "rejected" in error_text(app))
+        assert isinstance(app.screen, TokenScreen)
+        # The rejected token is never echoed back.
+        assert "wrong-token" not in error_text(app)
+    assert not config_path.exists()
+
+
+async def test_good_token_is_saved_keeping_the_users_comments(sim, config_path) -> None:
+    config_path.write_text(CONFIG_TEXT, encoding="utf-8")
+    made: list[str] = []
+    app = first_run_app(sim, made, load_settings(config_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*GOOD_TOKEN, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.total_count > 0)
+    text = config_path.read_text(encoding="utf-8")
+    assert "# my AutoDL settings, keep this comment" in text
+    assert "refresh = 5 # seconds" in text
+    assert load_settings(config_path).token == GOOD_TOKEN
+    assert stat.S_IMODE(config_path.stat().st_mode) == 0o600
+
+
+async def test_unticking_save_leaves_the_config_alone(sim, config_path) -> None:
+    config_path.write_text(CONFIG_TEXT, encoding="utf-8")
+    app = first_run_app(sim, [], load_settings(config_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#token-save").focus()
+        await pilot.press("space")
+        app.screen.query_one("#token-input").focus()
+        await pilot.press(*GOOD_TOKEN, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+    assert config_path.read_text(encoding="utf-8") == CONFIG_TEXT
+
+
+async def test_keymap_remaps_a_binding_by_its_id(sim, config_path) -> None:
+    config_path.write_text(
+        CONFIG_TEXT + 'deployments-scale = "S"\napp-help = "f1"\n', encoding="utf-8"
+    )
+    settings = load_settings(config_path)
+    client = AutoDLClient(GOOD_TOKEN, base_url="http://sim", transport=sim_transport(sim))
+    settings = replace(settings, refresh=3600, stock_refresh=3600)
+    app = AutoDLApp(settings, client, api_label="sim", now=lambda: FIXED_START)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.total_count > 0)
+        first = app.main_screen.deployments[str(table.cursor_key)]
+        assert first.deployment_type == "ReplicaSet"
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MainScreen), "the old key no longer scales"
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, ScaleDialog))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        # The help lists the keys as the user mapped them.
+        keys = {description: key for key, description, _ in app.key_table()}
+        assert keys["Scale"] == "S"
+        assert keys["Help"] == "f1"
