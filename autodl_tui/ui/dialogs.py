@@ -197,6 +197,11 @@ class Dialog(ModalScreen[ResultT]):
         focused = self.focused
         if isinstance(focused, Button):
             focused.press()
+        elif focused is not None:
+            # A priority binding runs as soon as the app reads Enter, while keys typed just
+            # before it (a fast typist, a laggy SSH link) may still wait in the focused
+            # widget's queue; queue the submit behind them so it reads what was typed.
+            focused.call_later(self.submit)
         else:
             self.submit()
 

@@ -73,7 +73,9 @@ class MainScreen(Screen[None]):
         Binding("2", "focus_pane('containers')", "Containers", show=False, id="focus-containers"),
         Binding("3", "focus_pane('events')", "Events", show=False, id="focus-events"),
         Binding("4", "focus_pane('stock')", "Stock", show=False, id="focus-stock"),
-        Binding("slash", "filter", "Filter", id="app-filter"),
+        # Priority: the app runs it the moment it reads "/", so the filter holds focus before
+        # the keys typed after it are handed out (they would otherwise act on the table).
+        Binding("slash", "filter", "Filter", id="app-filter", priority=True),
         Binding("r", "refresh", "Refresh", id="app-refresh"),
         Binding("z", "zoom", "Zoom", id="app-zoom"),
     ]
@@ -180,7 +182,7 @@ class MainScreen(Screen[None]):
         """Focus (and, when narrow or zoomed, show) one pane."""
         self.current_pane = key
         self._apply_layout(self.size.width, self.size.height)
-        self.query_one(f"#{key}").focus()
+        self.set_focus(self.query_one(f"#{key}"))
 
     def action_zoom(self) -> None:
         """Show the focused pane full screen, or go back to all four."""
@@ -200,7 +202,9 @@ class MainScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.value = self._pane_filter_text()
         box.add_class("visible")
-        box.focus()
+        # Focus now, not on the next message loop turn (what .focus() does): keys typed
+        # right after "/" in one burst must land in the filter, not act on the table.
+        self.set_focus(box)
 
     def _pane_filter_text(self) -> str:
         widget = self.query_one(f"#{self.current_pane}")
@@ -221,7 +225,7 @@ class MainScreen(Screen[None]):
             if first is not None:
                 widget.move_cursor_to_key(first)
         self.query_one("#filter").remove_class("visible")
-        widget.focus()
+        self.set_focus(widget)
 
     def on_key(self, event: object) -> None:
         """Escape in the filter line clears the filter and returns to the pane."""
@@ -233,7 +237,7 @@ class MainScreen(Screen[None]):
         if box.has_focus:
             box.value = ""
             box.remove_class("visible")
-            self.query_one(f"#{self.current_pane}").focus()
+            self.set_focus(self.query_one(f"#{self.current_pane}"))
             event.stop()
 
     # ------------------------------------------------------------------ data in
@@ -349,6 +353,10 @@ class MainScreen(Screen[None]):
         """The container under the containers cursor."""
         key = self.query_one("#containers", ContainersTable).cursor_key
         return self.containers.get(key or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A slash typed into the filter line is text, not a new filter."""
+        return not (action == "filter" and isinstance(self.focused, Input))
 
     def action_state(self, action: str) -> bool | None:
         """True: allowed; None: greyed out (does not apply); False: hidden (read-only)."""

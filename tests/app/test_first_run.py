@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from autodl_tui.api import AutoDLClient
 from autodl_tui.config import Settings, load_settings
@@ -141,3 +142,33 @@ async def test_keymap_remaps_a_binding_by_its_id(sim, config_path) -> None:
         keys = {description: key for key, description, _ in app.key_table()}
         assert keys["Scale"] == "S"
         assert keys["Help"] == "f1"
+
+
+async def test_filter_typed_in_one_burst_filters_and_never_acts(sim, config_path) -> None:
+    """Keys that arrive together right after "/" go to the filter, not to the table's keys."""
+    from textual import events
+
+    client = AutoDLClient(GOOD_TOKEN, base_url="http://sim", transport=sim_transport(sim))
+    app = AutoDLApp(
+        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=lambda: FIXED_START
+    )
+    before = {d["name"]: d["replica_num"] for d in sim.list_deployments(1, 50)["list"]}
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.total_count > 0)
+        # "s" and "x" are scale and stop on the deployments table.
+        for char in "/sd-webui":
+            key = {"/": "slash", "-": "minus"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        assert table.filter_text == "sd-webui"
+        cursor = table.cursor_key
+        assert cursor is not None and app.main_screen.deployments[cursor].name == "sd-webui"
+        assert app.main_screen.focused is table
+        # Inside the filter line "/" is just a character (it replaces the selected text).
+        await pilot.press("slash", "slash")
+        assert app.main_screen.query_one("#filter", Input).value == "/"
+    after = {d["name"]: d["replica_num"] for d in sim.list_deployments(1, 50)["list"]}
+    assert after == before

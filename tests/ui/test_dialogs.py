@@ -511,3 +511,19 @@ async def test_help_lists_bindings_and_closes(key: str) -> None:
         await pilot.press(key)
         await pilot.pause()
         assert app.results == [None]
+
+
+# --- keys arriving in one burst (paste-speed typing, a laggy SSH link) ----------------------
+
+
+async def test_enter_in_the_same_burst_as_the_digits_submits_what_was_typed() -> None:
+    from textual import events
+
+    async with hosted(ScaleDialog("llm-serve", 20)) as (app, pilot):
+        # All five keys reach the app before any is handled, as when a terminal delivers
+        # "\x7f\x7f22\r" in one read: the priority Enter must not overtake the digits.
+        for key, char in (("backspace", None), ("backspace", None), ("2", "2"), ("2", "2")):
+            app.post_message(events.Key(key, char))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0.2)
+        assert app.results == [22]
