@@ -94,6 +94,7 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
         self.exhausted = False
         self.loading = False
         self.error = ""
+        self._placing = False
         self._choices: dict[str, ImageChoice] = {
             f"{_PUBLIC}{i}": ImageChoice(b.uuid, f"{b.framework} {b.name}")
             for i, b in enumerate(BASE_IMAGES)
@@ -120,6 +121,7 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
         """Public images show at once; the first private page loads behind them."""
         self._show_rows()
         self.table.focus()
+        self.watch(self.table, "scroll_y", self._maybe_load_more, init=False)
         self.load_next_page()
 
     # --- data -----------------------------------------------------------------------------
@@ -144,10 +146,16 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
             self.exhausted = page.is_last
         finally:
             self.loading = False
-        first_page = wanted == 1
-        self._show_rows()
-        if first_page and self.private and self.table.cursor_key == MORE_KEY:
-            self.table.move_cursor(0)
+        # The cursor waited on the "loading" row; put it on the first private image. Until it
+        # is there, the table's scrolling after the insert must not count as reaching the end.
+        waiting = self.table.cursor_key == MORE_KEY
+        self._placing = True
+        try:
+            self._show_rows()
+            if wanted == 1 and waiting and self.private:
+                self.table.move_cursor(0)
+        finally:
+            self._placing = False
         if not self.error:
             self._maybe_load_more()
 
@@ -162,11 +170,14 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
 
     def _maybe_load_more(self) -> None:
         """Load the next page when the cursor is within a few rows of the loaded end."""
-        if self.loading or self.exhausted or self.error:
+        if self.loading or self.exhausted or self.error or self._placing:
             return
-        index = self.table.cursor_index
-        margin = max(1, min(10, self.page_size // 4))
-        if index is not None and index >= len(self.private) - margin:
+        table = self.table
+        loaded = len(self.private)
+        # Near the end by cursor (a few rows ahead), or the "more" row scrolled into view.
+        near = (table.cursor_index or 0) >= loaded - max(1, min(10, self.page_size // 4))
+        shown = table.size.height > 1 and table.scroll_offset.y + table.size.height - 2 >= loaded
+        if near or shown:
             self.load_next_page()
 
     # --- rows -----------------------------------------------------------------------------

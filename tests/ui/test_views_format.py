@@ -130,9 +130,7 @@ def test_counters_text_per_type() -> None:
         running_num=2,
         parallelism_num=2,
     )
-    assert counters_text(job) == (
-        "4 of 10 finished · 2 running · 0 starting · at most 2 at a time"
-    )
+    assert counters_text(job) == ("4 of 10 finished · 2 running · 0 starting · at most 2 at a time")
 
 
 def test_image_text_names_public_and_private_images() -> None:

@@ -20,15 +20,17 @@ from autodl_tui.sim.fleets import build_simulator  # noqa: E402
 from autodl_tui.ui.images_screen import MORE_KEY, ImageChoice, ImagesScreen  # noqa: E402
 
 IMAGES = "/image/private/list"
+#: Small enough that a page of 20 images does not fit.
+SHORT = (130, 24)
 
 
 @pytest.fixture
 def sim() -> Simulator:
     sim = build_simulator("empty", seed=0, clock=VirtualClock())
-    # 3 images from the fleet plus 22: three pages of 10, the last one short.
+    # 3 images from the fleet plus 47: three pages of 20, the last one short.
     sim.images.extend(
         {"id": 700_000 + i, "image_name": f"snapshot-{i:02d}", "image_uuid": f"image-snap{i:06d}"}
-        for i in range(22)
+        for i in range(47)
     )
     return sim
 
@@ -39,49 +41,63 @@ def private_keys(screen: ImagesScreen) -> list[str]:
 
 async def test_private_images_load_a_page_at_a_time_as_the_cursor_moves(sim) -> None:
     transport = CountingTransport(sim)
-    screen = ImagesScreen(client_for(transport), page_size=10)
+    screen = ImagesScreen(client_for(transport), page_size=20)
     app = Host(screen)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SHORT) as pilot:
         await until(pilot, lambda: screen.pages_loaded == 1 and not screen.loading)
         await pilot.pause(0.1)
         # Only the first page: nothing is fetched ahead of the cursor.
         assert transport.count(IMAGES) == 1
+        assert screen.table.size.height < 20  # the "more" row is off screen
         assert [im.image_uuid for im in screen.private] == [
-            im["image_uuid"] for im in sim.images[:10]
+            im["image_uuid"] for im in sim.images[:20]
         ]
         assert screen.table.cursor_key == f"private:{sim.images[0]['image_uuid']}"
-        assert "10+ private" in str(screen.query_one("#images-title").render())
-        # The public base images are listed below, with their frameworks.
-        public = [screen.table.get_row(k) for k in screen.table.visible_keys]
-        frameworks = [str(r.cells[0]) for r in public if r and r.key.startswith("public:")]
-        assert frameworks == [b.framework for b in BASE_IMAGES]
+        assert "20+ private" in str(screen.query_one("#images-title").render())
         assert MORE_KEY in screen.table.visible_keys
+        # The public base images are listed below, with their frameworks.
+        rows = [screen.table.get_row(k) for k in screen.table.visible_keys]
+        frameworks = [str(r.cells[0]) for r in rows if r and r.key.startswith("public:")]
+        assert frameworks == [b.framework for b in BASE_IMAGES]
 
-        for _ in range(7):
+        for _ in range(14):
             await pilot.press("down")
         await pilot.pause(0.1)
         assert transport.count(IMAGES) == 1  # still far from the end of what is loaded
-        await pilot.press("down")  # within two rows of the end: the next page comes
+        await pilot.press("down")  # within five rows of the end: the next page comes
         await until(pilot, lambda: screen.pages_loaded == 2 and not screen.loading)
-        assert len(screen.private) == 20
+        assert len(screen.private) == 40
+        assert transport.count(IMAGES) == 2
 
-        await pilot.press("pagedown")
+        await pilot.press("pagedown", "pagedown")
         await until(pilot, lambda: screen.exhausted and not screen.loading)
         assert transport.count(IMAGES) == 3
         assert [im.image_uuid for im in screen.private] == [im["image_uuid"] for im in sim.images]
         assert MORE_KEY not in screen.table.visible_keys
         assert private_keys(screen) == [f"private:{im['image_uuid']}" for im in sim.images]
-        assert "25 private" in str(screen.query_one("#images-title").render())
+        assert "50 private" in str(screen.query_one("#images-title").render())
         # Moving around a fully loaded list fetches nothing more.
         await pilot.press("end", "home")
         await pilot.pause(0.1)
         assert transport.count(IMAGES) == 3
 
 
+async def test_scrolling_the_view_to_the_end_loads_the_next_page(sim) -> None:
+    transport = CountingTransport(sim)
+    screen = ImagesScreen(client_for(transport), page_size=20)
+    async with Host(screen).run_test(size=SHORT) as pilot:
+        await until(pilot, lambda: screen.pages_loaded == 1 and not screen.loading)
+        # The mouse wheel scrolls the view without moving the cursor.
+        screen.table.scroll_to(y=10, animate=False)
+        await until(pilot, lambda: screen.pages_loaded == 2 and not screen.loading)
+        assert screen.table.cursor_index == 0
+        assert transport.count(IMAGES) == 2
+
+
 async def test_enter_returns_the_private_image_under_the_cursor(sim) -> None:
-    screen = ImagesScreen(client_for(CountingTransport(sim)), page_size=10)
+    screen = ImagesScreen(client_for(CountingTransport(sim)), page_size=20)
     app = Host(screen)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SHORT) as pilot:
         await until(pilot, lambda: screen.pages_loaded == 1 and not screen.loading)
         await pilot.press("down", "enter")
         await until(pilot, lambda: bool(app.results))
@@ -127,18 +143,16 @@ class FailingImages(httpx.AsyncBaseTransport):
 
 async def test_a_failed_page_says_why_keeps_public_images_and_enter_retries(sim) -> None:
     transport = FailingImages(sim, failures=1)
-    screen = ImagesScreen(client_for(transport), page_size=10)
+    screen = ImagesScreen(client_for(transport), page_size=20)
     app = Host(screen)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SHORT) as pilot:
         await until(pilot, lambda: bool(screen.error))
         more = screen.table.get_row(MORE_KEY)
         assert more is not None and "could not be loaded" in str(more.cells[1])
-        assert sum(k.startswith("public:") for k in screen.table.visible_keys) == len(
-            BASE_IMAGES
-        )
+        assert sum(k.startswith("public:") for k in screen.table.visible_keys) == len(BASE_IMAGES)
         assert screen.table.cursor_key == MORE_KEY
         await pilot.press("enter")
         await until(pilot, lambda: screen.pages_loaded == 1 and not screen.loading)
         assert not screen.error
-        assert len(screen.private) == 10
+        assert len(screen.private) == 20
         assert app.results == []  # Enter on the status row retried; it chose nothing
