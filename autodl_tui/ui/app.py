@@ -143,6 +143,12 @@ class AutoDLApp(App[int]):
             "Zoom pane", "Toggle full screen for the focused pane", main.action_zoom
         )
         yield SystemCommand("Help: keys", "List every key", self.action_help)
+        yield SystemCommand(
+            "Images", "Private and public images; Enter copies the uuid", main.action_open_images
+        )
+        yield SystemCommand(
+            "Blacklist", "Blacklisted hosts with time left", main.action_open_blacklist
+        )
         for key, title in (
             ("deployments", "Deployments"),
             ("containers", "Containers"),
@@ -173,6 +179,12 @@ class AutoDLApp(App[int]):
                 "Container detail",
                 "Every field of the selected container",
                 main.open_container_detail,
+            ),
+            (
+                "deployment_detail",
+                "Deployment detail",
+                "Template, counters and duration packages",
+                main.action_deployment_detail,
             ),
             ("scale", "Scale deployment", "Set replica_num (ReplicaSet)", main.scale_deployment),
             ("stop", "Stop deployment", "Stop every container", main.stop_deployment),

@@ -78,6 +78,9 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="app-filter", priority=True),
         Binding("r", "refresh", "Refresh", id="app-refresh"),
         Binding("z", "zoom", "Zoom", id="app-zoom"),
+        Binding("i", "open_images", "Images", id="open-images", show=False),
+        Binding("B", "open_blacklist", "Blacklist", id="open-blacklist", show=False),
+        Binding("d", "deployment_detail", "Deployment detail", id="deployment-detail"),
     ]
 
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
@@ -355,13 +358,19 @@ class MainScreen(Screen[None]):
         return self.containers.get(key or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A slash typed into the filter line is text, not a new filter."""
-        return not (action == "filter" and isinstance(self.focused, Input))
+        """A slash typed into the filter line is text; detail needs a selected deployment."""
+        if action == "filter" and isinstance(self.focused, Input):
+            return False
+        if action == "deployment_detail":
+            return self.action_state(action)
+        return True
 
     def action_state(self, action: str) -> bool | None:
         """True: allowed; None: greyed out (does not apply); False: hidden (read-only)."""
         if self.read_only and action in MUTATING_ACTIONS:
             return False
+        if action == "deployment_detail":
+            return True if self.selected_deployment() is not None else None
         if action in ("scale", "stop", "delete"):
             d = self.selected_deployment()
             if d is None:
@@ -552,3 +561,32 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ContainerDetailScreen(c, self.deployments.get(c.deployment_uuid), on_copy=copy)
         )
+
+    # ------------------------------------------------------------------ read-only views
+    def action_open_images(self) -> None:
+        """Private and public images; Enter copies the chosen image's uuid."""
+        from autodl_tui.ui.images_screen import ImageChoice, ImagesScreen
+
+        def chosen(choice: ImageChoice | None) -> None:
+            if choice is not None:
+                via = copy_text(self.app, choice.image_uuid)
+                self.notify(f"{choice.image_uuid} ({choice.label}) via {via}", title="Copied")
+
+        self.app.push_screen(ImagesScreen(self.client, enter_label="copy its uuid"), chosen)
+
+    def action_open_blacklist(self) -> None:
+        """Blacklisted hosts with live countdowns, refetched at the poll interval."""
+        from autodl_tui.ui.blacklist_screen import BlacklistScreen
+
+        self.app.push_screen(
+            BlacklistScreen(self.client, now=self._now, refresh=self.poller.refresh)
+        )
+
+    def action_deployment_detail(self) -> None:
+        """Template, counters and duration packages of the selected deployment."""
+        from autodl_tui.ui.deployment_detail import DeploymentDetailScreen
+
+        d = self.selected_deployment()
+        if d is None or self._refuse("deployment_detail"):
+            return
+        self.app.push_screen(DeploymentDetailScreen(d, self.client, now=self._now))

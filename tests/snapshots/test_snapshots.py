@@ -78,3 +78,15 @@ def test_help(snap_compare: Any) -> None:
 
 def test_zoomed_containers(snap_compare: Any) -> None:
     assert shot(snap_compare, WIDE, "2", "z", deployment="llm-serve")
+
+
+def test_images_view(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "i")
+
+
+def test_blacklist_view(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "B")
+
+
+def test_deployment_detail(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "d", deployment="llm-serve")

@@ -152,8 +152,8 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("home,g", "cursor_first", "First", show=False, id="vtable-cursor-first"),
         Binding("end,G", "cursor_last", "Last", show=False, id="vtable-cursor-last"),
         Binding("enter", "activate", "Open", show=False, id="vtable-activate"),
-        Binding("o", "cycle_sort", "Sort", id="vtable-sort-next"),
-        Binding("O", "reverse_sort", "Reverse", id="vtable-sort-reverse"),
+        Binding("o", "cycle_sort", "Sort", id="vtable-sort-next", show=False),
+        Binding("O", "reverse_sort", "Reverse", id="vtable-sort-reverse", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

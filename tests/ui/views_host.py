@@ -1,0 +1,58 @@
+"""A bare app that shows one view over a simulator, for the views' Pilot tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from textual.app import App
+from textual.screen import Screen
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.transport import sim_transport
+
+SIZE = (130, 40)
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Forwards to the simulator and counts requests per path."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.inner = sim_transport(sim)
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+    def count(self, suffix: str) -> int:
+        return sum(1 for p in self.paths if p.endswith(suffix))
+
+
+def client_for(transport: httpx.AsyncBaseTransport) -> AutoDLClient:
+    return AutoDLClient("test-token", base_url="http://sim", transport=transport)
+
+
+class Host(App[None]):
+    """Pushes one screen on mount and records what it was dismissed with."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        self.view = screen
+        self.results: list[object] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.view, callback=self.results.append)
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
