@@ -80,7 +80,7 @@ class MainScreen(Screen[None]):
         Binding("z", "zoom", "Zoom", id="app-zoom"),
         Binding("i", "open_images", "Images", id="open-images", show=False),
         Binding("B", "open_blacklist", "Blacklist", id="open-blacklist", show=False),
-        Binding("d", "deployment_detail", "Deployment detail", id="deployment-detail"),
+        Binding("d", "deployment_detail", "Deployment detail", id="deployment-detail", show=False),
     ]
 
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
