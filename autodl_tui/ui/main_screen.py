@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
+from autodl_tui.deploy.template import Template
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import (
     BlacklistDialog,
@@ -76,10 +77,11 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="app-filter"),
         Binding("r", "refresh", "Refresh", id="app-refresh"),
         Binding("z", "zoom", "Zoom", id="app-zoom"),
+        Binding("n", "new_deployment", "New", id="deployments-new"),
     ]
 
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"scale", "stop", "delete", "copy", "stop_container", "blacklist"}
+        {"scale", "stop", "delete", "copy", "stop_container", "blacklist", "clone"}
     )
 
     def __init__(
@@ -354,7 +356,9 @@ class MainScreen(Screen[None]):
         """True: allowed; None: greyed out (does not apply); False: hidden (read-only)."""
         if self.read_only and action in MUTATING_ACTIONS:
             return False
-        if action in ("scale", "stop", "delete"):
+        if action == "new_deployment":
+            return True
+        if action in ("scale", "stop", "delete", "clone"):
             d = self.selected_deployment()
             if d is None:
                 return None
@@ -544,3 +548,49 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ContainerDetailScreen(c, self.deployments.get(c.deployment_uuid), on_copy=copy)
         )
+
+    # ------------------------------------------------------------------ new deployment
+    #: A just-created deployment the cursor moves to once the list shows it.
+    _created_uuid: str | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide `n` in read-only mode (it creates a deployment)."""
+        if action == "new_deployment":
+            return self.action_state(action)
+        return True
+
+    def action_new_deployment(self) -> None:
+        """Open the New deployment form."""
+        if not self._refuse("new_deployment"):
+            self.open_create_form(None)
+
+    def clone_deployment(self) -> None:
+        """Open the form prefilled from the selected deployment's template."""
+        from autodl_tui.deploy.template import template_from_deployment
+        from autodl_tui.ui.create_form import clone_of
+
+        d = self.selected_deployment()
+        if d is None or self._refuse("clone"):
+            return
+        self.open_create_form(clone_of(template_from_deployment(d)))
+
+    def open_create_form(self, template: Template | None) -> None:
+        """Push the form; on success put the deployments cursor on the new deployment."""
+        from autodl_tui.ui.create_form import CreateFormScreen
+
+        def created(uuid: str | None) -> None:
+            if not uuid:
+                return
+            self.notify(f"Deployment {uuid} created", title="Created")
+            self._created_uuid = uuid
+            self.action_focus_pane("deployments")
+            self._move_to_created()
+            self.poller.refresh_now(stock=True)
+
+        self.app.push_screen(CreateFormScreen(self.client, template), created)
+
+    @on(DeploymentsLoaded)
+    def _move_to_created(self) -> None:
+        uuid = self._created_uuid
+        if uuid and self.query_one("#deployments", DeploymentsTable).move_cursor_to_key(uuid):
+            self._created_uuid = None
