@@ -117,10 +117,9 @@ def image_options(private: Iterable[PrivateImage], current: str = "") -> list[tu
     return [(label, uuid) for uuid, label in options.items()]
 
 
-def _row(label: str, *widgets: Any, key: str, help_key: str | None = None) -> Horizontal:
+def _row(label: str, *widgets: Any, key: str) -> Horizontal:
     # One line beside the field: the reason it is invalid, else a hint about it.
-    aside = Static(_HELP.get(help_key or key, ""), id=f"{key}-error", classes="aside")
-    aside.markup = False
+    aside = Static(_HELP.get(key, ""), id=f"{key}-error", classes="aside", markup=False)
     return Horizontal(
         Static(label, classes="label"), *widgets, aside, id=f"row-{key}", classes="row"
     )
