@@ -279,7 +279,10 @@ async def test_create_is_sent_once_while_in_flight(make_app, sim, wire) -> None:
         assert app.screen is dialog
         wire.hold_create.set()
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
-    assert wire.creates == 1 and len(named(sim, "once")) == 1
+        [dep] = named(sim, "once")
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    assert wire.creates == 1
 
 
 async def test_a_lost_answer_is_found_by_name_instead_of_resent(make_app, sim, wire) -> None:
@@ -312,7 +315,10 @@ async def test_a_create_that_never_arrived_offers_a_safe_retry(make_app, sim, wi
         wire.fail_create_before_sending = False
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
-    assert wire.creates == 2 and len(named(sim, "retry-me")) == 1
+        [dep] = named(sim, "retry-me")
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    assert wire.creates == 2
 
 
 async def test_clone_prefills_the_form_and_round_trips(make_app, sim, wire) -> None:
@@ -333,6 +339,7 @@ async def test_clone_prefills_the_form_and_round_trips(make_app, sim, wire) -> N
         await preflight(pilot, app)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await until(pilot, lambda: table.cursor_key == named(sim, "llm-serve-copy")[0]["uuid"])
     [copy] = named(sim, "llm-serve-copy")
     cloned = template_from_deployment(Deployment.from_api(copy))
     assert cloned == replace(original, name="llm-serve-copy")
