@@ -1,4 +1,4 @@
-"""Command line: `autodl-tui [options]` runs the app; `autodl-tui sim ...` serves the simulator."""
+"""Command line: the app; `sim` serves the simulator; `deploy` creates from a template."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     from autodl_tui.sim import server
 
     server.add_arguments(sim)
+    deploy = commands.add_parser(
+        "deploy",
+        help="create a deployment from a TOML template (pre-flight first)",
+        description="Validate FILE.toml, print the pre-flight, create the deployment once and "
+        "print its uuid. Exit codes: 2 invalid file, 3 API error, 4 no matching stock.",
+    )
+    from autodl_tui.deploy import command
+
+    command.add_arguments(deploy)
     return parser
 
 
@@ -52,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from autodl_tui.sim import server
 
         return server.run(args)
+    if args.command == "deploy":
+        from autodl_tui.deploy import command
+
+        return command.run(args)
     try:
         settings = load_settings()
     except ConfigError as exc:

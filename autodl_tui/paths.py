@@ -22,8 +22,11 @@ def config_file() -> Path:
 
 
 def templates_dir() -> Path:
-    """Saved deployment templates (`templates/NAME.toml`)."""
-    return config_dir() / "templates"
+    """Saved deployment templates: `templates/NAME.toml` beside the config file.
+
+    Follows `AUTODL_TUI_CONFIG`, so a relocated config keeps its templates next to it.
+    """
+    return config_file().parent / "templates"
 
 
 def state_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Layering rules: the API client and the simulator never import Textual.
+"""Layering rules: the API client, the simulator and the deploy core never import Textual.
 
 (Rich may load: httpx imports it for its own command line when it is installed.)
 """
@@ -13,7 +13,14 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["autodl_tui.api", "autodl_tui.sim.app", "autodl_tui.sim.server", "autodl_tui.sim.fleets"],
+    [
+        "autodl_tui.api",
+        "autodl_tui.sim.app",
+        "autodl_tui.sim.server",
+        "autodl_tui.sim.fleets",
+        "autodl_tui.deploy",
+        "autodl_tui.deploy.command",
+    ],
 )
 def test_headless_layers_do_not_import_textual(module: str) -> None:
     code = (

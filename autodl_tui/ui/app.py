@@ -107,6 +107,7 @@ class AutoDLApp(App[int]):
 
     def key_table(self) -> list[tuple[str, str, str]]:
         """(key, description, group) of every binding, as currently mapped."""
+        from autodl_tui.ui.create_form import CreateFormScreen
         from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
         from autodl_tui.ui.widgets.vtable import VirtualTable
 
@@ -115,6 +116,7 @@ class AutoDLApp(App[int]):
             ("Deployments", DeploymentsTable.BINDINGS),
             ("Containers", ContainersTable.BINDINGS),
             ("Tables", VirtualTable.BINDINGS),
+            ("New deployment form", CreateFormScreen.BINDINGS),
         ]
         keymap = self.settings.keymap
         rows: list[tuple[str, str, str]] = []
@@ -205,6 +207,18 @@ class AutoDLApp(App[int]):
                 "Blacklist host",
                 "Ban the selected container's host",
                 main.blacklist_host,
+            ),
+            (
+                "new_deployment",
+                "New deployment",
+                "Create a deployment (form, pre-flight)",
+                main.action_new_deployment,
+            ),
+            (
+                "clone",
+                "Clone deployment",
+                "New deployment prefilled from the selected one",
+                main.clone_deployment,
             ),
         ]
         for action, title, help_text, callback in commands:

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
+from autodl_tui.deploy.template import Template
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import (
     BlacklistDialog,
@@ -81,10 +82,11 @@ class MainScreen(Screen[None]):
         Binding("i", "open_images", "Images", id="open-images", show=False),
         Binding("B", "open_blacklist", "Blacklist", id="open-blacklist", show=False),
         Binding("d", "deployment_detail", "Deployment detail", id="deployment-detail", show=False),
+        Binding("n", "new_deployment", "New", id="deployments-new"),
     ]
 
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"scale", "stop", "delete", "copy", "stop_container", "blacklist"}
+        {"scale", "stop", "delete", "copy", "stop_container", "blacklist", "clone"}
     )
 
     def __init__(
@@ -358,10 +360,10 @@ class MainScreen(Screen[None]):
         return self.containers.get(key or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A slash typed into the filter line is text; detail needs a selected deployment."""
+        """Slash in the filter is text; `n` hides when read-only; detail needs a selection."""
         if action == "filter" and isinstance(self.focused, Input):
             return False
-        if action == "deployment_detail":
+        if action in ("deployment_detail", "new_deployment"):
             return self.action_state(action)
         return True
 
@@ -371,7 +373,9 @@ class MainScreen(Screen[None]):
             return False
         if action == "deployment_detail":
             return True if self.selected_deployment() is not None else None
-        if action in ("scale", "stop", "delete"):
+        if action == "new_deployment":
+            return True
+        if action in ("scale", "stop", "delete", "clone"):
             d = self.selected_deployment()
             if d is None:
                 return None
@@ -590,3 +594,43 @@ class MainScreen(Screen[None]):
         if d is None or self._refuse("deployment_detail"):
             return
         self.app.push_screen(DeploymentDetailScreen(d, self.client, now=self._now))
+
+    # ------------------------------------------------------------------ new deployment
+    #: A just-created deployment the cursor moves to once the list shows it.
+    _created_uuid: str | None = None
+
+    def action_new_deployment(self) -> None:
+        """Open the New deployment form."""
+        if not self._refuse("new_deployment"):
+            self.open_create_form(None)
+
+    def clone_deployment(self) -> None:
+        """Open the form prefilled from the selected deployment's template."""
+        from autodl_tui.deploy.template import template_from_deployment
+        from autodl_tui.ui.create_form import clone_of
+
+        d = self.selected_deployment()
+        if d is None or self._refuse("clone"):
+            return
+        self.open_create_form(clone_of(template_from_deployment(d)))
+
+    def open_create_form(self, template: Template | None) -> None:
+        """Push the form; on success put the deployments cursor on the new deployment."""
+        from autodl_tui.ui.create_form import CreateFormScreen
+
+        def created(uuid: str | None) -> None:
+            if not uuid:
+                return
+            self.notify(f"Deployment {uuid} created", title="Created")
+            self._created_uuid = uuid
+            self.action_focus_pane("deployments")
+            self._move_to_created()
+            self.poller.refresh_now(stock=True)
+
+        self.app.push_screen(CreateFormScreen(self.client, template), created)
+
+    @on(DeploymentsLoaded)
+    def _move_to_created(self) -> None:
+        uuid = self._created_uuid
+        if uuid and self.query_one("#deployments", DeploymentsTable).move_cursor_to_key(uuid):
+            self._created_uuid = None

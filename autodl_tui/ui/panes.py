@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from autodl_tui.ui.main_screen import MainScreen
 
 MUTATING_ACTIONS: frozenset[str] = frozenset(
-    {"scale", "stop", "delete", "stop_container", "blacklist"}
+    {"scale", "stop", "delete", "stop_container", "blacklist", "new_deployment", "clone"}
 )
 
 
@@ -38,12 +38,13 @@ class PaneTable(VirtualTable):
 
 
 class DeploymentsTable(PaneTable):
-    """Deployments: moving the cursor selects; s scale, x stop, ctrl+d delete."""
+    """Deployments: moving the cursor selects; s scale, x stop, ctrl+d delete, C clone."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "scale", "Scale", id="deployments-scale"),
         Binding("x", "stop", "Stop", id="deployments-stop"),
         Binding("ctrl+d", "delete", "Delete", id="deployments-delete"),
+        Binding("C", "clone", "Clone", id="deployments-clone"),
     ]
 
     def action_scale(self) -> None:
@@ -60,6 +61,11 @@ class DeploymentsTable(PaneTable):
         """Delete the selected deployment (after typing its name)."""
         if main := self._main():
             main.delete_deployment()
+
+    def action_clone(self) -> None:
+        """Open the New deployment form prefilled from the selected deployment."""
+        if main := self._main():
+            main.clone_deployment()
 
 
 class ContainersTable(PaneTable):

@@ -1,0 +1,412 @@
+"""Pilot tests of the New deployment form: keys in, simulator state out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.widgets import Button, Select, SelectionList, Static
+
+from autodl_tui.api import AutoDLClient, Deployment
+from autodl_tui.config import Settings
+from autodl_tui.deploy.template import template_from_deployment
+from autodl_tui.sim.clock import FIXED_START, VirtualClock
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.ui.create_form import CreateFormScreen
+from autodl_tui.ui.create_steps import PreflightScreen
+from autodl_tui.ui.main_screen import MainScreen
+from autodl_tui.ui.panes import DeploymentsTable
+
+SIZE = (140, 40)
+CREATE = ("POST", "/api/v1/dev/deployment")
+IMAGE = "base-image-l2t43iu6uk"
+
+
+class Wire(httpx.AsyncBaseTransport):
+    """Records every request; can hold the create, lose its answer, or fail it unsent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[tuple[str, str]] = []
+        self.hold_create: asyncio.Event | None = None
+        self.lose_create_answer = False
+        self.fail_create_before_sending = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.method, request.url.path)
+        self.requests.append(key)
+        if key == CREATE:
+            if self.fail_create_before_sending:
+                raise httpx.ConnectError("refused", request=request)
+            if self.hold_create is not None:
+                await self.hold_create.wait()
+        response = await self.inner.handle_async_request(request)
+        if key == CREATE and self.lose_create_answer:
+            await response.aread()
+            return httpx.Response(502, text="502 Bad Gateway")
+        return response
+
+    @property
+    def creates(self) -> int:
+        return self.requests.count(CREATE)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return build_simulator("demo", seed=0, clock=VirtualClock())
+
+
+@pytest.fixture
+def wire(sim: Simulator) -> Wire:
+    return Wire(sim_transport(sim))
+
+
+@pytest.fixture
+def make_app(
+    wire: Wire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AutoDLApp]:
+    monkeypatch.setenv("AUTODL_TUI_CONFIG", str(tmp_path / "config.toml"))
+
+    def make(**settings: Any) -> AutoDLApp:
+        client = AutoDLClient("test-token", base_url="http://sim", transport=wire)
+        config = Settings(refresh=3600, stock_refresh=3600, **settings)
+        return AutoDLApp(config, client, api_label="sim", now=lambda: FIXED_START)
+
+    return make
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+def named(sim: Simulator, name: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = sim.list_deployments(1, 100, name=name)["list"]
+    return items
+
+
+async def loaded(pilot: Any, app: AutoDLApp) -> MainScreen:
+    screen = app.main_screen
+    table = screen.query_one("#deployments", DeploymentsTable)
+    await until(pilot, lambda: table.total_count > 0)
+    return screen
+
+
+async def open_form(pilot: Any, app: AutoDLApp, key: str = "n") -> CreateFormScreen:
+    await loaded(pilot, app)
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
+    form = app.screen
+    assert isinstance(form, CreateFormScreen)
+    await pilot.pause()
+    return form
+
+
+def aside(form: CreateFormScreen, key: str) -> str:
+    return str(form.query_one(f"#{key}-error", Static).render())
+
+
+async def type_in(pilot: Any, form: CreateFormScreen, key: str, text: str) -> None:
+    form.query_one(f"#{key}").focus()
+    await pilot.press("home", "ctrl+k", *[("space" if c == " " else c) for c in text])
+
+
+async def choose(pilot: Any, form: CreateFormScreen, key: str, value: object) -> None:
+    """Open a Select with Enter, move to `value` with the arrows, Enter again."""
+    select: Select[Any] = form.query_one(f"#{key}", Select)
+    select.focus()
+    values = [v for _, v in select._options]
+    await pilot.press("enter")
+    await pilot.pause()
+    steps = values.index(value) - values.index(select.value)
+    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await until(pilot, lambda: select.value == value)
+
+
+async def toggle(pilot: Any, form: CreateFormScreen, key: str, value: str) -> None:
+    """Highlight `value` in a SelectionList with the arrows and toggle it with space."""
+    options: SelectionList[str] = form.query_one(f"#{key}", SelectionList)
+    await until(
+        pilot,
+        lambda: any(
+            options.get_option_at_index(i).value == value for i in range(options.option_count)
+        ),
+    )
+    index = next(
+        i for i in range(options.option_count) if options.get_option_at_index(i).value == value
+    )
+    options.focus()
+    was = value in options.selected
+    await pilot.press("home", *["down"] * index, "space")
+    await until(pilot, lambda: (value in options.selected) != was)
+
+
+async def fill(
+    pilot: Any, form: CreateFormScreen, name: str, kind: str = "ReplicaSet", **counts: str
+) -> None:
+    await type_in(pilot, form, "name", name)
+    await choose(pilot, form, "deployment_type", kind)
+    for key, text in counts.items():
+        await type_in(pilot, form, key, text)
+    await toggle(pilot, form, "dc_list", "westDC2")
+    await toggle(pilot, form, "gpu_name_set", "RTX 4090")
+    await choose(pilot, form, "image_uuid", IMAGE)
+    await type_in(pilot, form, "cmd", "sleep 100")
+    await until(pilot, lambda: not form.problems)
+
+
+async def preflight(pilot: Any, app: AutoDLApp) -> PreflightScreen:
+    await pilot.press("ctrl+r")
+    await until(pilot, lambda: isinstance(app.screen, PreflightScreen))
+    dialog = app.screen
+    assert isinstance(dialog, PreflightScreen)
+    await until(pilot, lambda: dialog.preflight is not None)
+    return dialog
+
+
+async def test_each_rule_shows_next_to_its_field_and_nothing_is_sent(make_app, wire) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        button = form.query_one("#preflight", Button)
+        assert button.disabled
+        assert aside(form, "name") == "required"
+        assert aside(form, "dc_list") == "choose at least one region"
+        assert aside(form, "gpu_name_set") == "choose at least one GPU model"
+        assert aside(form, "image_uuid") == "choose an image"
+        assert aside(form, "cmd") == "required: what the container runs"
+        await fill(pilot, form, "rules")
+        assert not button.disabled
+
+        async def broken(key: str, text: str, field: str, reason: str, fix: str) -> None:
+            await type_in(pilot, form, key, text)
+            await until(pilot, lambda: reason in aside(form, field))
+            assert button.disabled
+            await pilot.press("ctrl+r")
+            await pilot.pause(0.05)
+            assert isinstance(app.screen, CreateFormScreen)
+            await type_in(pilot, form, key, fix)
+            await until(pilot, lambda: not button.disabled)
+
+        await broken("name", "x" * 65, "name", "at most 64 characters", "rules")
+        await broken("replica_num", "0", "replica_num", "1 to 1000", "2")
+        await broken("gpu_num", "9", "gpu_num", "must be 1 to 8", "1")
+        await broken("cpu_num_from", "128", "cpu_num_from", "must not exceed", "1")
+        await broken("memory_gb_to", str(64 * 1024**3), "memory_gb_from", "not bytes", "256")
+        await broken("price_yuan_to", "abc", "price_yuan_from", "amount in yuan", "9")
+        await broken("cmd", "", "cmd", "required", "sleep 100")
+        await choose(pilot, form, "deployment_type", "Job")
+        assert form.query_one("#row-parallelism_num").display
+        await broken("parallelism_num", "3", "parallelism_num", "replica_num (2)", "1")
+        await choose(pilot, form, "deployment_type", "Container")
+        assert not form.query_one("#row-replica_num").display
+        await choose(pilot, form, "cuda_from", 124)
+        await choose(pilot, form, "cuda_to", 118)
+        await until(pilot, lambda: "not be above CUDA 11.8" in aside(form, "cuda_from"))
+        assert button.disabled
+        await choose(pilot, form, "cuda_to", 128)
+        await toggle(pilot, form, "dc_list", "westDC2")
+        await until(pilot, lambda: "at least one region" in aside(form, "dc_list"))
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, CreateFormScreen)
+    assert wire.creates == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "counts", "replicas", "parallel"),
+    [
+        ("ReplicaSet", {"replica_num": "2"}, 2, 1),
+        ("Job", {"replica_num": "3", "parallelism_num": "2"}, 3, 2),
+        ("Container", {}, 1, 1),
+    ],
+)
+async def test_create_each_type_lands_in_the_simulator(
+    make_app, sim, wire, kind: str, counts: dict[str, str], replicas: int, parallel: int
+) -> None:
+    app = make_app()
+    name = f"form-{kind.lower()}"
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await fill(pilot, form, name, kind, **counts)
+        dialog = await preflight(pilot, app)
+        assert dialog.preflight is not None
+        body = dialog.preflight.body
+        assert body["deployment_type"] == kind and body["container_template"]["dc_list"] == [
+            "westDC2"
+        ]
+        assert "westDC2" in str(dialog.query_one("#stock", Static).render())
+        assert wire.creates == 0
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        [dep] = named(sim, name)
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        assert table.has_focus
+    assert wire.creates == 1
+    assert dep["deployment_type"] == kind
+    assert (dep["replica_num"], dep["parallelism_num"]) == (replicas, parallel)
+    t = dep["template"]
+    assert t["dc_list"] == ["westDC2"] and t["gpu_name_set"] == ["RTX 4090"]
+    assert (t["image_uuid"], t["cmd"]) == (IMAGE, "sleep 100")
+
+
+async def test_create_is_sent_once_while_in_flight(make_app, sim, wire) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await fill(pilot, form, "once")
+        dialog = await preflight(pilot, app)
+        wire.hold_create = asyncio.Event()
+        await pilot.press("enter")
+        ok = dialog.query_one("#ok", Button)
+        await until(pilot, lambda: dialog.busy and ok.disabled)
+        await pilot.press("enter", "enter", "escape")
+        await pilot.pause(0.05)
+        assert app.screen is dialog
+        wire.hold_create.set()
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        [dep] = named(sim, "once")
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    assert wire.creates == 1
+
+
+async def test_a_lost_answer_is_found_by_name_instead_of_resent(make_app, sim, wire) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await fill(pilot, form, "lost-answer")
+        await preflight(pilot, app)
+        wire.lose_create_answer = True
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        [dep] = named(sim, "lost-answer")
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    assert wire.creates == 1
+
+
+async def test_a_create_that_never_arrived_offers_a_safe_retry(make_app, sim, wire) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await fill(pilot, form, "retry-me")
+        dialog = await preflight(pilot, app)
+        wire.fail_create_before_sending = True
+        await pilot.press("enter")
+        ok = dialog.query_one("#ok", Button)
+        await until(pilot, lambda: str(ok.label) == "Retry create" and not ok.disabled)
+        assert "a retry is safe" in str(dialog.query_one("#status", Static).render())
+        assert named(sim, "retry-me") == []
+        wire.fail_create_before_sending = False
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        [dep] = named(sim, "retry-me")
+        table = app.main_screen.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    assert wire.creates == 2
+
+
+async def test_clone_prefills_the_form_and_round_trips(make_app, sim, wire) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        table = screen.query_one("#deployments", DeploymentsTable)
+        target = next(u for u, d in screen.deployments.items() if d.name == "llm-serve")
+        await pilot.press("home")
+        while table.cursor_key != target:
+            await pilot.press("down")
+        original = template_from_deployment(screen.deployments[target])
+        form = await open_form(pilot, app, key="C")
+        await until(pilot, lambda: "RTX 4090" in form.form_values()["gpu_name_set"])
+        template, problems = form.current_template()
+        assert problems == {}
+        assert template == replace(original, name="llm-serve-copy")
+        await preflight(pilot, app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await until(pilot, lambda: table.cursor_key == named(sim, "llm-serve-copy")[0]["uuid"])
+    [copy] = named(sim, "llm-serve-copy")
+    cloned = template_from_deployment(Deployment.from_api(copy))
+    assert cloned == replace(original, name="llm-serve-copy")
+
+
+async def test_save_and_load_a_template_by_keys(make_app, tmp_path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await fill(pilot, form, "saved-one")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, CreateFormScreen))
+        await pilot.press("enter")
+        path = tmp_path / "templates" / "saved-one.toml"
+        await until(pilot, lambda: path.exists())
+        text = path.read_text(encoding="utf-8")
+        assert 'name = "saved-one"' in text and "# Container memory in GB" in text
+        path.write_text(
+            "# my note\n" + text.replace("gpu_num = 1", "gpu_num = 2  # two cards"),
+            encoding="utf-8",
+        )
+        await type_in(pilot, form, "name", "something-else")
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: not isinstance(app.screen, CreateFormScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: form.form_values()["name"] == "saved-one")
+        assert form.form_values()["gpu_num"] == "2"
+        assert "RTX 4090" in form.form_values()["gpu_name_set"]
+        await type_in(pilot, form, "cmd", "sleep 200")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, CreateFormScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: 'cmd = "sleep 200"' in path.read_text(encoding="utf-8"))
+    saved = path.read_text(encoding="utf-8")
+    assert saved.startswith("# my note\n") and "gpu_num = 2  # two cards" in saved
+
+
+async def test_read_only_hides_and_refuses_new_and_clone(make_app, wire) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        assert screen.check_action("new_deployment", ()) is False
+        for key in ("n", "C"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert isinstance(app.screen, MainScreen)
+        screen.action_new_deployment()
+        screen.clone_deployment()
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, MainScreen)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert not {"New deployment", "Clone deployment"} & titles
+    assert wire.creates == 0
+
+
+async def test_keys_are_listed_palette_offers_them_and_keymap_remaps(make_app) -> None:
+    app = make_app(keymap={"deployments-new": "N"})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        rows = {(key, desc) for key, desc, _group in app.key_table()}
+        assert {("N", "New"), ("C", "Clone"), ("ctrl+s", "Save template")} <= rows
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert {"New deployment", "Clone deployment"} <= titles
+        await pilot.press("n")
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("N")
+        await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
