@@ -35,6 +35,8 @@ from autodl_tui.ui.messages import (
     ContainersLoaded,
     DeploymentsLoaded,
     EventsReceived,
+    FirstDataPainted,
+    FleetContainersLoaded,
     StockLoaded,
 )
 from autodl_tui.ui.panes import MUTATING_ACTIONS, ContainersTable, DeploymentsTable
@@ -42,6 +44,7 @@ from autodl_tui.ui.poller import Poller
 from autodl_tui.ui.rows import (
     CONTAINER_COLUMNS,
     DEPLOYMENT_COLUMNS,
+    FLEET_CONTAINER_COLUMNS,
     burn_rate,
     container_row,
     deployment_row,
@@ -84,7 +87,7 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        client: AutoDLClient,
+        client: AutoDLClient | Callable[[], AutoDLClient],
         *,
         api_label: str,
         now: Callable[[], datetime],
@@ -94,7 +97,6 @@ class MainScreen(Screen[None]):
         autostart: bool = True,
     ) -> None:
         super().__init__()
-        self.client = client
         self.read_only = read_only
         self._now = now
         self._api_label = api_label
@@ -106,6 +108,17 @@ class MainScreen(Screen[None]):
         self.containers: dict[str, Container] = {}
         self.current_pane = "deployments"
         self.zoomed = False
+        self._data_painted = False
+
+    @property
+    def client(self) -> AutoDLClient:
+        """The API client (built by the poller on first use when given a factory)."""
+        return self.poller.client
+
+    @property
+    def fleet_wide(self) -> bool:
+        """Whether the containers pane shows every deployment's containers."""
+        return self.poller.fleet_wide
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -251,6 +264,9 @@ class MainScreen(Screen[None]):
         self._select(table.cursor_key)
         self._update_titles()
         self.refresh_bindings()
+        if not self._data_painted:
+            self._data_painted = True
+            self.call_after_refresh(self.post_message, FirstDataPainted())
 
     @on(DeploymentsTable.CursorMoved, "#deployments")
     def _deployment_cursor(self, message: VirtualTable.CursorMoved) -> None:
@@ -260,23 +276,57 @@ class MainScreen(Screen[None]):
         if uuid == self.poller.selected:
             return
         self.poller.select(uuid)
-        self.containers = {}
-        table = self.query_one("#containers", ContainersTable)
-        table.set_rows(())
-        table.empty_text = "Loading containers…" if uuid else "Select a deployment"
+        if not self.fleet_wide:
+            self.containers = {}
+            table = self.query_one("#containers", ContainersTable)
+            table.set_rows(())
+            table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
         self.refresh_bindings()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
-        if message.deployment_uuid != self.poller.selected:
+        if message.deployment_uuid != self.poller.selected or self.fleet_wide:
             return
         self.containers = {c.uuid: c for c in message.containers}
         table = self.query_one("#containers", ContainersTable)
         table.empty_text = "No containers"
         now = self._now()
         table.set_rows(container_row(c, now) for c in message.containers)
+        self._update_titles()
+        self.refresh_bindings()
+
+    @on(FleetContainersLoaded)
+    def _fleet_containers_loaded(self, message: FleetContainersLoaded) -> None:
+        if not self.fleet_wide:
+            return
+        self.containers = {c.uuid: c for c in message.containers}
+        table = self.query_one("#containers", ContainersTable)
+        table.empty_text = "No containers in any deployment"
+        now = self._now()
+        names = {uuid: d.name for uuid, d in self.deployments.items()}
+        table.set_rows(
+            container_row(c, now, names.get(c.deployment_uuid) or c.deployment_uuid[:10])
+            for c in message.containers
+        )
+        self._update_titles()
+        self.refresh_bindings()
+
+    def toggle_fleet_wide(self) -> None:
+        """Show the containers of every deployment, or again those of the selected one."""
+        on = not self.fleet_wide
+        self.poller.show_fleet(on)
+        table = self.query_one("#containers", ContainersTable)
+        table.set_columns(FLEET_CONTAINER_COLUMNS if on else CONTAINER_COLUMNS)
+        table.set_rows(())
+        self.containers = {}
+        if on:
+            table.empty_text = "Loading the containers of every deployment…"
+        else:
+            table.empty_text = (
+                "Loading containers…" if self.poller.selected else "Select a deployment"
+            )
         self._update_titles()
         self.refresh_bindings()
 
@@ -336,7 +386,8 @@ class MainScreen(Screen[None]):
             pane.border_subtitle = subtitle
         selected = self.deployments.get(self.poller.selected or "")
         name = f": {selected.name}" if selected else ""
-        self.query_one("#pane-containers").border_title = f"2 Containers{name}"
+        scope = ": all deployments" if self.fleet_wide else name
+        self.query_one("#pane-containers").border_title = f"2 Containers{scope}"
         self.query_one("#pane-events").border_title = f"3 Events{name}"
 
     # ------------------------------------------------------------------ row actions
@@ -448,9 +499,10 @@ class MainScreen(Screen[None]):
     @work(group="actions", exit_on_error=False)
     async def stop_container(self) -> None:
         """Dialog with the replica choices, then stop one container."""
-        c, d = self.selected_container(), self.selected_deployment()
+        c = self.selected_container()
         if c is None or self._refuse("stop_container"):
             return
+        d = self.deployments.get(c.deployment_uuid)  # fleet-wide: not the selected deployment
         kind = d.deployment_type if d else ""
         choice = await self.app.push_screen_wait(
             StopContainerDialog(short_container_id(c.uuid), kind)

@@ -37,6 +37,13 @@ CONTAINER_COLUMNS: tuple[Column, ...] = (
     Column("uptime", "Uptime", align="right", width=7),
 )
 
+#: The containers pane in fleet-wide mode: the same columns plus the deployment's name.
+FLEET_CONTAINER_COLUMNS: tuple[Column, ...] = (
+    CONTAINER_COLUMNS[0],
+    Column("deployment", "Deployment"),
+    *CONTAINER_COLUMNS[1:],
+)
+
 STATUS_STYLES: dict[str, str] = {
     "running": "green",
     "creating": "yellow",
@@ -120,13 +127,13 @@ def deployment_row(d: Deployment, now: datetime) -> Row:
     )
 
 
-def container_row(c: Container, now: datetime) -> Row:
-    """One row of the containers pane."""
+def container_row(c: Container, now: datetime, deployment: str | None = None) -> Row:
+    """One row of the containers pane; with `deployment` (a name), a fleet-wide row."""
     started = c.started_at.strftime("%H:%M:%S") if c.started_at else ""
     running = c.status == "running" and c.started_at is not None
     uptime, up_s = _age(c.started_at, now) if running else ("", 0.0)
     memory_gb = c.memory_size / GIB
-    return Row(
+    row = Row(
         c.uuid,
         (
             short_container_id(c.uuid),
@@ -153,6 +160,12 @@ def container_row(c: Container, now: datetime) -> Row:
             up_s,
         ),
         "dim" if c.status in ("shutdown", "removed") else "",
+    )
+    if deployment is None:
+        return row
+    cells, values = row.cells, row.sort_values or ()
+    return row._replace(
+        cells=(cells[0], deployment, *cells[1:]), sort_values=(values[0], deployment, *values[1:])
     )
 
 
