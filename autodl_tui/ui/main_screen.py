@@ -154,8 +154,12 @@ class MainScreen(Screen[None]):
         """Paint first; the poller (and so the first request) starts right after."""
         self._apply_layout(self.size.width, self.size.height)
         self.query_one("#deployments").focus()
+        # Textual drops the frames of a screen pushed while the app is still starting
+        # (they fall inside its start-up batch): ask for a full one, so the panes show
+        # before the first answer arrives. The client is built after that frame.
+        self.call_after_refresh(self.refresh, layout=True)
         if self._autostart:
-            self.call_after_refresh(self.poller.start)
+            self.call_after_refresh(self.call_after_refresh, self.poller.start)
 
     async def on_unmount(self) -> None:
         """Stop polling with the screen."""
