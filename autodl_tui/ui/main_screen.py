@@ -45,8 +45,8 @@ from autodl_tui.ui.rows import (
     CONTAINER_COLUMNS,
     DEPLOYMENT_COLUMNS,
     FLEET_CONTAINER_COLUMNS,
+    ContainerRows,
     burn_rate,
-    container_row,
     deployment_row,
 )
 from autodl_tui.ui.status_bar import StatusBar
@@ -109,6 +109,9 @@ class MainScreen(Screen[None]):
         self.current_pane = "deployments"
         self.zoomed = False
         self._data_painted = False
+        self._container_rows = ContainerRows()
+        self._row_action_state: tuple[bool | None, ...] = ()
+        self._borders: dict[tuple[str, str], str] = {}
 
     @property
     def client(self) -> AutoDLClient:
@@ -267,7 +270,7 @@ class MainScreen(Screen[None]):
         status.update_line()
         self._select(table.cursor_key)
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
         if not self._data_painted:
             self._data_painted = True
             self.call_after_refresh(self.post_message, FirstDataPainted())
@@ -287,7 +290,7 @@ class MainScreen(Screen[None]):
             table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
@@ -297,9 +300,9 @@ class MainScreen(Screen[None]):
         table = self.query_one("#containers", ContainersTable)
         table.empty_text = "No containers"
         now = self._now()
-        table.set_rows(container_row(c, now) for c in message.containers)
+        table.set_rows(self._container_rows.rows(message.containers, now))
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
 
     @on(FleetContainersLoaded)
     def _fleet_containers_loaded(self, message: FleetContainersLoaded) -> None:
@@ -310,12 +313,9 @@ class MainScreen(Screen[None]):
         table.empty_text = "No containers in any deployment"
         now = self._now()
         names = {uuid: d.name for uuid, d in self.deployments.items()}
-        table.set_rows(
-            container_row(c, now, names.get(c.deployment_uuid) or c.deployment_uuid[:10])
-            for c in message.containers
-        )
+        table.set_rows(self._container_rows.rows(message.containers, now, names))
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
 
     def toggle_fleet_wide(self) -> None:
         """Show the containers of every deployment, or again those of the selected one."""
@@ -332,11 +332,11 @@ class MainScreen(Screen[None]):
                 "Loading containers…" if self.poller.selected else "Select a deployment"
             )
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
 
     @on(ContainersTable.CursorMoved, "#containers")
     def _container_cursor(self) -> None:
-        self.refresh_bindings()
+        self._refresh_row_actions()
 
     @on(ContainersTable.RowActivated, "#containers")
     def _container_activated(self, message: VirtualTable.RowActivated) -> None:
@@ -377,6 +377,24 @@ class MainScreen(Screen[None]):
             table = self.query_one("#deployments", DeploymentsTable)
             table.empty_text = "无当前资源访问权限: the account is not enterprise-verified"
 
+    def _refresh_row_actions(self) -> None:
+        """Refresh the footer's keys, only when a row action's state changed.
+
+        A refresh recomposes the footer (10-80 ms), so doing it on every cursor move or
+        poll would cost more than everything else those do.
+        """
+        state = tuple(self.action_state(action) for action in sorted(self.ROW_ACTIONS))
+        if state != self._row_action_state:
+            self._row_action_state = state
+            self.refresh_bindings()
+
+    def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
+        """Set a pane's border texts; each set repaints, so only when they changed."""
+        for which, text in (("border_title", title), ("border_subtitle", subtitle)):
+            if text is not None and self._borders.get((pane.id or "", which)) != text:
+                self._borders[(pane.id or "", which)] = text
+                setattr(pane, which, text)
+
     def _update_titles(self) -> None:
         for key, _title in PANES:
             pane = self.query_one(f"#pane-{key}")
@@ -387,12 +405,12 @@ class MainScreen(Screen[None]):
                 subtitle = f"{matched} of {total}" if widget.filter_text else f"{total}"
             if pane.has_class("stale"):
                 subtitle += " · stale"
-            pane.border_subtitle = subtitle
+            self._set_border(pane, None, subtitle)
         selected = self.deployments.get(self.poller.selected or "")
         name = f": {selected.name}" if selected else ""
         scope = ": all deployments" if self.fleet_wide else name
-        self.query_one("#pane-containers").border_title = f"2 Containers{scope}"
-        self.query_one("#pane-events").border_title = f"3 Events{name}"
+        self._set_border(self.query_one("#pane-containers"), f"2 Containers{scope}", None)
+        self._set_border(self.query_one("#pane-events"), f"3 Events{name}", None)
 
     # ------------------------------------------------------------------ row actions
     def selected_deployment(self) -> Deployment | None:

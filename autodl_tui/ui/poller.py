@@ -56,6 +56,18 @@ def _now() -> datetime:
     return datetime.now(CST)
 
 
+def _reuse(new: tuple[Container, ...], old: tuple[Container, ...]) -> tuple[Container, ...]:
+    """`new`, with each container equal to its previous version replaced by that object.
+
+    Unchanged containers keep their identity from poll to poll, so the screen can reuse
+    their rows with an `is` check instead of converting 10,000 containers again.
+    """
+    if new == old:
+        return old
+    previous = {c.uuid: c for c in old}
+    return tuple(p if (p := previous.get(c.uuid)) is not None and p == c else c for c in new)
+
+
 class Poller:
     """Keeps the panes' data fresh; `post` delivers messages to the screen."""
 
@@ -254,10 +266,13 @@ class Poller:
             self._failed(errors[0])
             return
         self._succeeded()
-        fleet = dict(zip(uuids, answers, strict=True))
+        fleet = {
+            uuid: _reuse(group, last.get(uuid, ()))
+            for uuid, group in zip(uuids, answers, strict=True)
+        }
         if self.fleet_wide and fleet != self._last_fleet:
             self._last_fleet = fleet
-            containers = tuple(c for group in answers for c in group)
+            containers = tuple(c for group in fleet.values() for c in group)
             self._post(FleetContainersLoaded(containers, self._now()))
 
     async def poll_stock(self) -> None:

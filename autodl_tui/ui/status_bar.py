@@ -68,4 +68,4 @@ class StatusBar(Static):
             line.append(f"  {self.note}", style="italic")
         if line != self._line:  # the 1 s tick repaints only when the text changed
             self._line = line
-            self.update(line)
+            self.update(line, layout=False)  # one line, fixed size: no screen reflow
