@@ -171,8 +171,9 @@ def bench_processes(figures: Figures, quick: bool, report: Callable[[str], None]
                 Figure(f"CPU polling every 2 s, unchanged data ({seconds:.0f} s)", [busy], "%", 1.0)
             )
             rss_deployments = app.rss_bytes() / 2**20
-            mark = app.chunk_count
             app.press("2")
+            time.sleep(1.0)  # focus moves asynchronously: a key typed at once goes elsewhere
+            mark = app.chunk_count
             app.press("a")
             app.wait_for("all deployments", after=mark)
             rss = stable_rss(app) / 2**20

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -111,6 +112,7 @@ class MainScreen(Screen[None]):
         self._data_painted = False
         self._container_rows = ContainerRows()
         self._row_action_state: tuple[bool | None, ...] = ()
+        self._row_action_timer: Timer | None = None
         self._borders: dict[tuple[str, str], str] = {}
 
     @property
@@ -290,7 +292,7 @@ class MainScreen(Screen[None]):
             table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
-        self._refresh_row_actions()
+        self._row_actions_soon()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
@@ -336,7 +338,7 @@ class MainScreen(Screen[None]):
 
     @on(ContainersTable.CursorMoved, "#containers")
     def _container_cursor(self) -> None:
-        self._refresh_row_actions()
+        self._row_actions_soon()
 
     @on(ContainersTable.RowActivated, "#containers")
     def _container_activated(self, message: VirtualTable.RowActivated) -> None:
@@ -387,6 +389,16 @@ class MainScreen(Screen[None]):
         if state != self._row_action_state:
             self._row_action_state = state
             self.refresh_bindings()
+
+    def _row_actions_soon(self) -> None:
+        """Refresh the footer's keys once the cursor rests (not on every row of a held key).
+
+        Keys still act on the row under the cursor at once: Textual asks `check_action`
+        when a key is pressed; only the footer's greying lags by a tenth of a second.
+        """
+        if self._row_action_timer is not None:
+            self._row_action_timer.stop()
+        self._row_action_timer = self.set_timer(0.1, self._refresh_row_actions)
 
     def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
         """Set a pane's border texts; each set repaints, so only when they changed."""
