@@ -1,4 +1,8 @@
-"""`make bench`: run every benchmark module in turn and print its figures."""
+"""`make bench`: run every benchmark module in turn and print its figures.
+
+`bench_app` runs last and gets what the others returned, for its comparison column.
+`--quick` runs fewer rounds.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,18 @@ import importlib
 import inspect
 import sys
 
-MODULES = ("bench_sim", "bench_client", "bench_table", "bench_widgets")
+MODULES = ("bench_sim", "bench_client", "bench_table", "bench_widgets", "bench_app")
 
 
-def main(names: list[str]) -> int:
+def main(argv: list[str]) -> int:
     """Run the named benchmarks (all when none are named)."""
+    quick = "--quick" in argv
+    names = [name for name in argv if not name.startswith("--")]
+    results: dict[str, object] = {}
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+
     for name in names or MODULES:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -19,9 +30,16 @@ def main(names: list[str]) -> int:
             print(f"{name}: skipped ({exc})")
             continue
         print(f"== {name}", flush=True)
-        result = module.run(lambda line: print(line, flush=True))
+        params = inspect.signature(module.run).parameters
+        kwargs: dict[str, object] = {}
+        if "quick" in params:
+            kwargs["quick"] = quick
+        if "others" in params:
+            kwargs["others"] = results
+        result = module.run(report, **kwargs)
         if inspect.isawaitable(result):
-            asyncio.run(result)
+            result = asyncio.run(result)
+        results[name] = result
     return 0
 
 

@@ -4,12 +4,8 @@
 from plain code (not from inside a running loop). Each line of the result table is passed
 to `report`. Run it with `.venv/bin/python -m benchmarks.bench_table [--quick]`.
 
-How time is measured: `ProbeApp._display` timestamps every frame the compositor produces,
-after paying the ANSI encoding that the headless driver skips. A latency is operation
-start -> the last frame before the app is idle again ("settled"), so it includes
-Textual's 60 fps frame pacing (0-16 ms). We wait for idle with the same helpers as
-`Pilot.pause()` but without its trailing forced repaint, and never use the wall time
-of a pause, which sleeps in 20 ms slices.
+How time is measured: see `benchmarks.frames` (frame timestamps, "settled" = operation
+start -> the last frame before the app is idle again, 60 fps pacing included).
 """
 
 from __future__ import annotations
@@ -18,21 +14,17 @@ import asyncio
 import random
 import statistics
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from rich.console import RenderableType
-from textual._compositor import CompositorUpdate
-from textual._wait import wait_for_idle
-from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from autodl_tui.ui.widgets import Column, Row, VirtualTable
+from benchmarks.frames import ProbeApp, measure, p95, settle
 
 N_ROWS = 10_000
 SIZE = (200, 50)
@@ -127,55 +119,7 @@ class Data:
 
 # ---------------------------------------------------------------- harness
 
-
-class ProbeApp(App[None]):
-    CSS = "VirtualTable, DataTable { height: 1fr; }"
-
-    def __init__(self, widget: Widget) -> None:
-        super().__init__()
-        self.widget = widget
-        self.frames: list[float] = []
-
-    def compose(self) -> ComposeResult:
-        yield self.widget
-
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        if isinstance(renderable, CompositorUpdate):
-            # The headless driver skips encoding; a real terminal would pay it.
-            renderable.render_segments(self.console)
-            self.frames.append(perf_counter())
-        super()._display(screen, renderable)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot._wait_for_screen()
-    await wait_for_idle(0)
-
-
-@dataclass
-class Sample:
-    apply: float
-    first: float
-    settled: float
-    painted: bool = True
-
-
-async def measure(
-    app: ProbeApp, pilot: Pilot[None], op: Callable[[], Awaitable[None] | None]
-) -> Sample:
-    await settle(pilot)
-    start_frame = len(app.frames)
-    start = perf_counter()
-    pending = op()
-    if pending is not None:
-        await pending
-    applied = perf_counter() - start
-    await settle(pilot)
-    frames = [t for t in app.frames[start_frame:] if t >= start]
-    if not frames:
-        # Nothing on screen changed, so no frame was needed: done when the call returned.
-        return Sample(applied, applied, applied, painted=False)
-    return Sample(applied, frames[0] - start, frames[-1] - start)
+CSS = "VirtualTable, DataTable { height: 1fr; }"
 
 
 class Driver:
@@ -283,7 +227,7 @@ async def bench_widget(
     name = driver_type.name
     for round_ in range(load_rounds):
         driver = driver_type()
-        app = ProbeApp(driver.widget())
+        app = ProbeApp(driver.widget(), css=CSS)
         async with app.run_test(size=SIZE) as pilot:
             driver.setup()
             sample = await measure(app, pilot, lambda driver=driver: driver.load(data.initial))
@@ -343,11 +287,6 @@ async def run_interactive(
             results.add(name, "filter (DataTable: rebuild) -> settled frame", sample.settled)
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def format_table(results: Results) -> list[str]:
     lines = [
         "| metric (ms) | n | VirtualTable median | p95 | DataTable median | p95 | ratio DT/VT |",
@@ -378,8 +317,11 @@ def format_table(results: Results) -> list[str]:
     return lines
 
 
-def run(report: Callable[[str], None], *, quick: bool = False) -> None:
-    """Run the benchmark (synchronously) and pass each result line to `report`."""
+def run(report: Callable[[str], None], *, quick: bool = False) -> dict[str, dict[str, list[float]]]:
+    """Run the benchmark (synchronously), pass each result line to `report`.
+
+    Returns the samples in ms by metric, then widget (for `bench_app`'s comparisons).
+    """
     poll_rounds = 5 if quick else 30
     key_rounds = 5 if quick else 30
     load_rounds_vt = 2 if quick else 5
@@ -402,6 +344,7 @@ def run(report: Callable[[str], None], *, quick: bool = False) -> None:
         report(line)
     for note in results.notes:
         report(note)
+    return results.samples
 
 
 if __name__ == "__main__":

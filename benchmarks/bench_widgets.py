@@ -4,15 +4,9 @@
 from plain code (not from inside a running loop). Each result line is passed to `report`.
 Run it with `.venv/bin/python -m benchmarks.bench_widgets [--quick]`.
 
-How time is measured: `ProbeApp._display` timestamps every frame the compositor produces,
-after paying the ANSI encoding that the headless driver skips. "apply" is the blocking
-widget call; "first frame" is call start -> the first frame after it (what the user sees
-first); "settled" is call start -> the last frame before the app is idle again. Both frame
-times include Textual's 60 fps pacing (0-16 ms of waiting for the frame slot). CPU is
-`time.process_time()` over the call and its frames. We wait for idle with the helpers
-`Pilot.pause()` uses, without its trailing forced repaint, and never use the wall time of
-a pause, which sleeps in 20 ms slices. Memory is measured separately under tracemalloc
-(which slows everything down), after a `gc.collect()`.
+How time is measured: see `benchmarks.frames` ("apply" the blocking widget call, "first
+frame" and "settled" from call start, CPU over the call and its frames). Memory is measured
+separately under tracemalloc (which slows everything down), after a `gc.collect()`.
 """
 
 from __future__ import annotations
@@ -23,28 +17,21 @@ import random
 import statistics
 import sys
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import perf_counter, process_time
-from typing import Any
 
 from rich.cells import cell_len
-from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual._compositor import CompositorUpdate
-from textual._wait import wait_for_idle
-from textual.app import App, ComposeResult
-from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static
 
 from autodl_tui.api.models import ContainerEvent, GpuStock
 from autodl_tui.catalog import CONTAINER_STATUSES, CST, REGIONS
 from autodl_tui.ui.widgets.event_log import DEFAULT_MAX_LINES, EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap, stock_level
+from benchmarks.frames import ProbeApp, Sample, measure, median_p95, settle
 
 SIZE = (200, 50)
 BATCH = 100
@@ -76,55 +63,7 @@ CHURN = 0.20
 
 # ---------------------------------------------------------------- harness
 
-
-class ProbeApp(App[None]):
-    CSS = "StockHeatmap { height: auto; } EventLog { height: 1fr; }"
-
-    def __init__(self, *widgets: Widget) -> None:
-        super().__init__()
-        self.widgets = widgets
-        self.frames: list[float] = []
-
-    def compose(self) -> ComposeResult:
-        yield from self.widgets
-
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        if isinstance(renderable, CompositorUpdate):
-            # The headless driver skips encoding; a real terminal would pay it.
-            renderable.render_segments(self.console)
-            self.frames.append(perf_counter())
-        super()._display(screen, renderable)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot._wait_for_screen()
-    await wait_for_idle(0)
-
-
-@dataclass
-class Sample:
-    apply: float
-    first: float
-    settled: float
-    cpu: float
-    frames: int
-
-
-async def measure(app: ProbeApp, pilot: Pilot[None], op: Callable[[], object]) -> Sample:
-    await settle(pilot)
-    start_frame = len(app.frames)
-    cpu = process_time()
-    start = perf_counter()
-    result = op()
-    if isinstance(result, Awaitable):
-        await result
-    applied = perf_counter() - start
-    await settle(pilot)
-    cpu = process_time() - cpu
-    frames = [t for t in app.frames[start_frame:] if t >= start]
-    if not frames:
-        return Sample(applied, float("nan"), float("nan"), cpu, 0)
-    return Sample(applied, frames[0] - start, frames[-1] - start, cpu, len(frames))
+CSS = "StockHeatmap { height: auto; } EventLog { height: 1fr; }"
 
 
 @dataclass
@@ -135,16 +74,11 @@ class Results:
         self.rows.setdefault(name, []).append(sample)
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def fmt(values: list[float]) -> str:
-    values = [v * 1000 for v in values if v == v]
-    if not values:
+    median, high = median_p95(v * 1000 for v in values)
+    if median != median:
         return "- | -"
-    return f"{statistics.median(values):.2f} | {p95(values):.2f}"
+    return f"{median:.2f} | {high:.2f}"
 
 
 def format_table(results: Results) -> list[str]:
@@ -187,7 +121,7 @@ async def bench_event_log(results: Results, batches: int) -> None:
     rnd = random.Random(11)
     data = [make_events(BATCH, rnd, T0 + timedelta(hours=i)) for i in range(batches)]
     log = EventLog()
-    app = ProbeApp(log)
+    app = ProbeApp(log, css=CSS)
     # From empty to twice `max_lines`: the first half grows the log, the second half prunes.
     full_after = DEFAULT_MAX_LINES // BATCH
     async with app.run_test(size=SIZE) as pilot:
@@ -227,7 +161,7 @@ def bench_event_log_memory(report: Callable[[str], None]) -> None:
     async def main() -> None:
         nonlocal event_line_chars
         log = EventLog()
-        app = ProbeApp(log)
+        app = ProbeApp(log, css=CSS)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             gc.collect()
@@ -322,7 +256,7 @@ async def bench_heatmap(results: Results, polls: int) -> None:
         snapshots.append(churn(snapshots[-1], rnd))
 
     heatmap = StockHeatmap(now=lambda: T0)  # a fixed clock: no age-label repaints
-    app = ProbeApp(heatmap)
+    app = ProbeApp(heatmap, css=CSS)
     async with app.run_test(size=SIZE) as pilot:
         heatmap.update_stock(snapshots[0], T0)
         heatmap.focus()
@@ -344,7 +278,7 @@ async def bench_heatmap(results: Results, polls: int) -> None:
             results.add("StockHeatmap cursor key -> frame (incl. key dispatch)", sample)
 
     static = Static()
-    app = ProbeApp(static)
+    app = ProbeApp(static, css=CSS)
     async with app.run_test(size=SIZE) as pilot:
         static.update(static_text(snapshots[0]))
         await settle(pilot)
@@ -361,7 +295,7 @@ def bench_idle(report: Callable[[str], None], seconds: float) -> None:
     async def main() -> None:
         heatmap = StockHeatmap()  # the real clock: the label changes every second
         log = EventLog()
-        app = ProbeApp(heatmap, log)
+        app = ProbeApp(heatmap, log, css=CSS)
         async with app.run_test(size=SIZE) as pilot:
             heatmap.update_stock(make_stock(random.Random(1)), datetime.now(CST))
             log.append(make_events(DEFAULT_MAX_LINES, random.Random(2), T0))
@@ -380,8 +314,11 @@ def bench_idle(report: Callable[[str], None], seconds: float) -> None:
     asyncio.run(main())
 
 
-def run(report: Callable[[str], None], *, quick: bool = False) -> None:
-    """Run the benchmark (synchronously) and pass each result line to `report`."""
+def run(report: Callable[[str], None], *, quick: bool = False) -> dict[str, list[Sample]]:
+    """Run the benchmark (synchronously), pass each result line to `report`.
+
+    Returns the samples by operation (for `bench_app`'s comparisons).
+    """
     batches = 40 if quick else 200
     polls = 20 if quick else 200
     results = Results()
@@ -402,6 +339,7 @@ def run(report: Callable[[str], None], *, quick: bool = False) -> None:
         report(line)
     bench_event_log_memory(report)
     bench_idle(report, 2.0 if quick else 10.0)
+    return results.rows
 
 
 if __name__ == "__main__":

@@ -163,6 +163,9 @@ class CreateFormScreen(Screen[str | None]):
         Binding("ctrl+r", "preflight", "Pre-flight & create", id="form-preflight"),
         Binding("ctrl+s", "save_template", "Save template", id="form-save-template"),
         Binding("ctrl+o", "load_template", "Load template", id="form-load-template"),
+        # The app's `q` would quit with a half-filled form (from a list or a select); here it
+        # only explains. Text fields take the letter before bindings see it.
+        Binding("q", "explain_quit", "Quit", show=False, id="form-quit"),
     ]
     AUTO_FOCUS = "#name"
 
@@ -409,6 +412,13 @@ class CreateFormScreen(Screen[str | None]):
     def action_cancel(self) -> None:
         """Leave without creating anything."""
         self.dismiss(None)
+
+    def action_explain_quit(self) -> None:
+        """Say how to leave the form instead of quitting the app under it."""
+        self.notify(
+            "q does not quit from the form: Esc closes it, ctrl+s keeps it as a template.",
+            timeout=4,
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -1,7 +1,12 @@
-"""Build the client (real service or the embedded simulator) and run the app."""
+"""Run the app on the real service or the embedded simulator.
+
+The client (and for `--demo` the simulator) is built by the app after its first paint:
+the screen shows before the network or the simulated world is touched.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlparse
 
@@ -32,16 +37,19 @@ def run_app(settings: Settings, *, token: str, demo: bool) -> int:
     """Run the TUI until the user quits; returns the exit code."""
     from autodl_tui.ui.app import AutoDLApp
 
+    factory: Callable[[], AutoDLClient] | None
     if demo:
-        client: AutoDLClient | None = demo_client()
+        factory = demo_client
         label = "simulator (demo)"
     else:
-        client = AutoDLClient(token, base_url=settings.base_url) if token else None
+        factory = (lambda: AutoDLClient(token, base_url=settings.base_url)) if token else None
         label = api_label(settings.base_url)
     app = AutoDLApp(
         settings,
-        client,
+        None,
         api_label=label,
         make_client=lambda t: AutoDLClient(t, base_url=settings.base_url),
+        client_factory=factory,
+        freeze_heap=True,
     )
     return app.run() or 0

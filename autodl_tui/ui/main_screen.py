@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -36,6 +37,8 @@ from autodl_tui.ui.messages import (
     ContainersLoaded,
     DeploymentsLoaded,
     EventsReceived,
+    FirstDataPainted,
+    FleetContainersLoaded,
     StockLoaded,
 )
 from autodl_tui.ui.panes import MUTATING_ACTIONS, ContainersTable, DeploymentsTable
@@ -43,8 +46,9 @@ from autodl_tui.ui.poller import Poller
 from autodl_tui.ui.rows import (
     CONTAINER_COLUMNS,
     DEPLOYMENT_COLUMNS,
+    FLEET_CONTAINER_COLUMNS,
+    ContainerRows,
     burn_rate,
-    container_row,
     deployment_row,
 )
 from autodl_tui.ui.status_bar import StatusBar
@@ -68,14 +72,30 @@ class MainScreen(Screen[None]):
     """Four live panes and every fleet action one key away."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority for keys that move focus: the app runs them the moment it reads them, so
+        # focus has moved before the keys typed right after are handed out ("/llm", "2c"
+        # arriving in one burst over a laggy link would otherwise act on the old pane).
+        # check_action lets them through as text while the filter line has focus.
         Binding(
-            "1", "focus_pane('deployments')", "Deployments", show=False, id="focus-deployments"
+            "1",
+            "focus_pane('deployments')",
+            "Deployments",
+            show=False,
+            id="focus-deployments",
+            priority=True,
         ),
-        Binding("2", "focus_pane('containers')", "Containers", show=False, id="focus-containers"),
-        Binding("3", "focus_pane('events')", "Events", show=False, id="focus-events"),
-        Binding("4", "focus_pane('stock')", "Stock", show=False, id="focus-stock"),
-        # Priority: the app runs it the moment it reads "/", so the filter holds focus before
-        # the keys typed after it are handed out (they would otherwise act on the table).
+        Binding(
+            "2",
+            "focus_pane('containers')",
+            "Containers",
+            show=False,
+            id="focus-containers",
+            priority=True,
+        ),
+        Binding(
+            "3", "focus_pane('events')", "Events", show=False, id="focus-events", priority=True
+        ),
+        Binding("4", "focus_pane('stock')", "Stock", show=False, id="focus-stock", priority=True),
         Binding("slash", "filter", "Filter", id="app-filter", priority=True),
         Binding("r", "refresh", "Refresh", id="app-refresh"),
         Binding("z", "zoom", "Zoom", id="app-zoom"),
@@ -91,7 +111,7 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        client: AutoDLClient,
+        client: AutoDLClient | Callable[[], AutoDLClient],
         *,
         api_label: str,
         now: Callable[[], datetime],
@@ -101,7 +121,6 @@ class MainScreen(Screen[None]):
         autostart: bool = True,
     ) -> None:
         super().__init__()
-        self.client = client
         self.read_only = read_only
         self._now = now
         self._api_label = api_label
@@ -113,6 +132,21 @@ class MainScreen(Screen[None]):
         self.containers: dict[str, Container] = {}
         self.current_pane = "deployments"
         self.zoomed = False
+        self._data_painted = False
+        self._container_rows = ContainerRows()
+        self._row_action_state: tuple[bool | None, ...] = ()
+        self._row_action_timer: Timer | None = None
+        self._borders: dict[tuple[str, str], str] = {}
+
+    @property
+    def client(self) -> AutoDLClient:
+        """The API client (built by the poller on first use when given a factory)."""
+        return self.poller.client
+
+    @property
+    def fleet_wide(self) -> bool:
+        """Whether the containers pane shows every deployment's containers."""
+        return self.poller.fleet_wide
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -148,8 +182,12 @@ class MainScreen(Screen[None]):
         """Paint first; the poller (and so the first request) starts right after."""
         self._apply_layout(self.size.width, self.size.height)
         self.query_one("#deployments").focus()
+        # Textual drops the frames of a screen pushed while the app is still starting
+        # (they fall inside its start-up batch): ask for a full one, so the panes show
+        # before the first answer arrives. The client is built after that frame.
+        self.call_after_refresh(self.refresh, layout=True)
         if self._autostart:
-            self.call_after_refresh(self.poller.start)
+            self.call_after_refresh(self.call_after_refresh, self.poller.start)
 
     async def on_unmount(self) -> None:
         """Stop polling with the screen."""
@@ -259,7 +297,10 @@ class MainScreen(Screen[None]):
         status.update_line()
         self._select(table.cursor_key)
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
+        if not self._data_painted:
+            self._data_painted = True
+            self.call_after_refresh(self.post_message, FirstDataPainted())
 
     @on(DeploymentsTable.CursorMoved, "#deployments")
     def _deployment_cursor(self, message: VirtualTable.CursorMoved) -> None:
@@ -269,29 +310,60 @@ class MainScreen(Screen[None]):
         if uuid == self.poller.selected:
             return
         self.poller.select(uuid)
-        self.containers = {}
-        table = self.query_one("#containers", ContainersTable)
-        table.set_rows(())
-        table.empty_text = "Loading containers…" if uuid else "Select a deployment"
+        if not self.fleet_wide:
+            self.containers = {}
+            table = self.query_one("#containers", ContainersTable)
+            table.set_rows(())
+            table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
-        self.refresh_bindings()
+        self._row_actions_soon()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
-        if message.deployment_uuid != self.poller.selected:
+        if message.deployment_uuid != self.poller.selected or self.fleet_wide:
             return
         self.containers = {c.uuid: c for c in message.containers}
         table = self.query_one("#containers", ContainersTable)
         table.empty_text = "No containers"
         now = self._now()
-        table.set_rows(container_row(c, now) for c in message.containers)
+        table.set_rows(self._container_rows.rows(message.containers, now))
         self._update_titles()
-        self.refresh_bindings()
+        self._refresh_row_actions()
+
+    @on(FleetContainersLoaded)
+    def _fleet_containers_loaded(self, message: FleetContainersLoaded) -> None:
+        if not self.fleet_wide:
+            return
+        self.containers = {c.uuid: c for c in message.containers}
+        table = self.query_one("#containers", ContainersTable)
+        table.empty_text = "No containers in any deployment"
+        now = self._now()
+        names = {uuid: d.name for uuid, d in self.deployments.items()}
+        table.set_rows(self._container_rows.rows(message.containers, now, names))
+        self._update_titles()
+        self._refresh_row_actions()
+
+    def toggle_fleet_wide(self) -> None:
+        """Show the containers of every deployment, or again those of the selected one."""
+        on = not self.fleet_wide
+        self.poller.show_fleet(on)
+        table = self.query_one("#containers", ContainersTable)
+        table.set_columns(FLEET_CONTAINER_COLUMNS if on else CONTAINER_COLUMNS)
+        table.set_rows(())
+        self.containers = {}
+        if on:
+            table.empty_text = "Loading the containers of every deployment…"
+        else:
+            table.empty_text = (
+                "Loading containers…" if self.poller.selected else "Select a deployment"
+            )
+        self._update_titles()
+        self._refresh_row_actions()
 
     @on(ContainersTable.CursorMoved, "#containers")
     def _container_cursor(self) -> None:
-        self.refresh_bindings()
+        self._row_actions_soon()
 
     @on(ContainersTable.RowActivated, "#containers")
     def _container_activated(self, message: VirtualTable.RowActivated) -> None:
@@ -332,6 +404,34 @@ class MainScreen(Screen[None]):
             table = self.query_one("#deployments", DeploymentsTable)
             table.empty_text = "无当前资源访问权限: the account is not enterprise-verified"
 
+    def _refresh_row_actions(self) -> None:
+        """Refresh the footer's keys, only when a row action's state changed.
+
+        A refresh recomposes the footer (10-80 ms), so doing it on every cursor move or
+        poll would cost more than everything else those do.
+        """
+        state = tuple(self.action_state(action) for action in sorted(self.ROW_ACTIONS))
+        if state != self._row_action_state:
+            self._row_action_state = state
+            self.refresh_bindings()
+
+    def _row_actions_soon(self) -> None:
+        """Refresh the footer's keys once the cursor rests (not on every row of a held key).
+
+        Keys still act on the row under the cursor at once: Textual asks `check_action`
+        when a key is pressed; only the footer's greying lags by a tenth of a second.
+        """
+        if self._row_action_timer is not None:
+            self._row_action_timer.stop()
+        self._row_action_timer = self.set_timer(0.1, self._refresh_row_actions)
+
+    def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
+        """Set a pane's border texts; each set repaints, so only when they changed."""
+        for which, text in (("border_title", title), ("border_subtitle", subtitle)):
+            if text is not None and self._borders.get((pane.id or "", which)) != text:
+                self._borders[(pane.id or "", which)] = text
+                setattr(pane, which, text)
+
     def _update_titles(self) -> None:
         for key, _title in PANES:
             pane = self.query_one(f"#pane-{key}")
@@ -342,11 +442,12 @@ class MainScreen(Screen[None]):
                 subtitle = f"{matched} of {total}" if widget.filter_text else f"{total}"
             if pane.has_class("stale"):
                 subtitle += " · stale"
-            pane.border_subtitle = subtitle
+            self._set_border(pane, None, subtitle)
         selected = self.deployments.get(self.poller.selected or "")
         name = f": {selected.name}" if selected else ""
-        self.query_one("#pane-containers").border_title = f"2 Containers{name}"
-        self.query_one("#pane-events").border_title = f"3 Events{name}"
+        scope = ": all deployments" if self.fleet_wide else name
+        self._set_border(self.query_one("#pane-containers"), f"2 Containers{scope}", None)
+        self._set_border(self.query_one("#pane-events"), f"3 Events{name}", None)
 
     # ------------------------------------------------------------------ row actions
     def selected_deployment(self) -> Deployment | None:
@@ -361,7 +462,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Slash in the filter is text; `n` hides when read-only; detail needs a selection."""
-        if action == "filter" and isinstance(self.focused, Input):
+        if action in ("filter", "focus_pane") and isinstance(self.focused, Input):
             return False
         if action in ("deployment_detail", "new_deployment"):
             return self.action_state(action)
@@ -469,9 +570,10 @@ class MainScreen(Screen[None]):
     @work(group="actions", exit_on_error=False)
     async def stop_container(self) -> None:
         """Dialog with the replica choices, then stop one container."""
-        c, d = self.selected_container(), self.selected_deployment()
+        c = self.selected_container()
         if c is None or self._refuse("stop_container"):
             return
+        d = self.deployments.get(c.deployment_uuid)  # fleet-wide: not the selected deployment
         kind = d.deployment_type if d else ""
         choice = await self.app.push_screen_wait(
             StopContainerDialog(short_container_id(c.uuid), kind)

@@ -28,6 +28,19 @@ class ContainersLoaded(Message):
 
 
 @dataclass
+class FleetContainersLoaded(Message):
+    """The containers of every deployment (fleet-wide mode); posted only when something changed."""
+
+    containers: Sequence[Container]
+    fetched_at: datetime
+
+
+@dataclass
+class FirstDataPainted(Message):
+    """The first deployments list is on screen: start-up is over."""
+
+
+@dataclass
 class EventsReceived(Message):
     """New events of the selected deployment, oldest first; `reset` starts a new log."""
 

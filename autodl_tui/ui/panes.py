@@ -69,7 +69,7 @@ class DeploymentsTable(PaneTable):
 
 
 class ContainersTable(PaneTable):
-    """Containers of the selected deployment: enter detail, copy keys, stop, blacklist."""
+    """Containers of the selected deployment (or all: a): enter detail, copy, stop, blacklist."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy('ssh')", "Copy SSH", id="containers-copy-ssh"),
@@ -77,6 +77,7 @@ class ContainersTable(PaneTable):
         Binding("u", "copy('url')", "Copy URL", id="containers-copy-url"),
         Binding("x", "stop_container", "Stop", id="containers-stop"),
         Binding("b", "blacklist", "Blacklist host", id="containers-blacklist"),
+        Binding("a", "toggle_all", "All deployments", id="containers-all"),
     ]
 
     def action_copy(self, what: str) -> None:
@@ -88,6 +89,11 @@ class ContainersTable(PaneTable):
         """Stop the selected container (dialog with the replica choices)."""
         if main := self._main():
             main.stop_container()
+
+    def action_toggle_all(self) -> None:
+        """Show the containers of every deployment, or of the selected one only."""
+        if main := self._main():
+            main.toggle_fleet_wide()
 
     def action_blacklist(self) -> None:
         """Ban the selected container's host from scheduling."""

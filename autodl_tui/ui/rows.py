@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -38,6 +38,13 @@ CONTAINER_COLUMNS: tuple[Column, ...] = (
     Column("uptime", "Uptime", align="right", width=7, drop=3),
 )
 
+#: The containers pane in fleet-wide mode: the same columns plus the deployment's name.
+FLEET_CONTAINER_COLUMNS: tuple[Column, ...] = (
+    CONTAINER_COLUMNS[0],
+    Column("deployment", "Deployment"),
+    *CONTAINER_COLUMNS[1:],
+)
+
 STATUS_STYLES: dict[str, str] = {
     "running": "green",
     "creating": "yellow",
@@ -64,11 +71,12 @@ def coarse_age(seconds: float) -> str:
 
 
 def _age(since: datetime | None, now: datetime) -> tuple[str, float]:
+    """The age cell and its sort value, both to the minute, so a poll rarely changes a row."""
     if since is None:
         return "", 0.0
     seconds = (now - since).total_seconds()
     # Ages under an hour change every minute only; under a minute they read "<1m".
-    return ("<1m" if seconds < 60 else coarse_age(seconds)), seconds
+    return ("<1m" if seconds < 60 else coarse_age(seconds)), float(seconds // 60)
 
 
 def status_text(status: str) -> Text:
@@ -121,13 +129,13 @@ def deployment_row(d: Deployment, now: datetime) -> Row:
     )
 
 
-def container_row(c: Container, now: datetime) -> Row:
-    """One row of the containers pane."""
+def container_row(c: Container, now: datetime, deployment: str | None = None) -> Row:
+    """One row of the containers pane; with `deployment` (a name), a fleet-wide row."""
     started = c.started_at.strftime("%H:%M:%S") if c.started_at else ""
     running = c.status == "running" and c.started_at is not None
     uptime, up_s = _age(c.started_at, now) if running else ("", 0.0)
     memory_gb = c.memory_size / GIB
-    return Row(
+    row = Row(
         c.uuid,
         (
             short_container_id(c.uuid),
@@ -155,8 +163,52 @@ def container_row(c: Container, now: datetime) -> Row:
         ),
         "dim" if c.status in ("shutdown", "removed") else "",
     )
+    if deployment is None:
+        return row
+    cells, values = row.cells, row.sort_values or ()
+    return row._replace(
+        cells=(cells[0], deployment, *cells[1:]), sort_values=(values[0], deployment, *values[1:])
+    )
 
 
 def burn_rate(deployments: Iterable[Deployment]) -> int:
     """Yuan x 1000 per hour the fleet spends now (running deployments' estimates)."""
     return sum(d.price_estimates for d in deployments if d.status == "running")
+
+
+class ContainerRows:
+    """`container_row` for a whole list, reusing last call's row of an unchanged container.
+
+    "Unchanged" means the very same `Container` object (the poller hands back the previous
+    object when a container compares equal), the same deployment name and the same minute
+    of `now`: rows depend on `now` only through ages shown to the minute. A fleet-wide poll
+    of 10,000 containers with 5% changed then converts 500 of them, not 10,000.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Container, str | None, int, Row]] = {}
+
+    def rows(
+        self,
+        containers: Sequence[Container],
+        now: datetime,
+        deployment_names: Mapping[str, str] | None = None,
+    ) -> list[Row]:
+        """Rows for `containers`; with `deployment_names`, fleet-wide rows."""
+        minute = int(now.timestamp() // 60)
+        old = self._cache
+        cache: dict[str, tuple[Container, str | None, int, Row]] = {}
+        rows: list[Row] = []
+        for c in containers:
+            name = None
+            if deployment_names is not None:
+                name = deployment_names.get(c.deployment_uuid) or c.deployment_uuid[:10]
+            hit = old.get(c.uuid)
+            if hit is not None and hit[0] is c and hit[1] == name and hit[2] == minute:
+                row = hit[3]
+            else:
+                row = container_row(c, now, name)
+            cache[c.uuid] = (c, name, minute, row)
+            rows.append(row)
+        self._cache = cache
+        return rows

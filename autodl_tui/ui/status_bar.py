@@ -41,6 +41,7 @@ class StatusBar(Static):
         self.last_refresh: datetime | None = None
         self.burn_milli = 0
         self.note = ""
+        self._line: Text | None = None
 
     def on_mount(self) -> None:
         """Tick once a second so ages stay true; nothing else redraws this line."""
@@ -65,4 +66,6 @@ class StatusBar(Static):
             line.append("  READ-ONLY", style="bold reverse")
         if self.note:
             line.append(f"  {self.note}", style="italic")
-        self.update(line)
+        if line != self._line:  # the 1 s tick repaints only when the text changed
+            self._line = line
+            self.update(line, layout=False)  # one line, fixed size: no screen reflow

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from textual.widgets import Button, Select, SelectionList, Static
+from textual.widgets import Button, Input, Select, SelectionList, Static
 
 from autodl_tui.api import AutoDLClient, Deployment
 from autodl_tui.config import Settings
@@ -410,3 +410,16 @@ async def test_keys_are_listed_palette_offers_them_and_keymap_remaps(make_app) -
         await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_q_in_the_form_does_not_quit_the_app(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        form.query_one("#dc_list").focus()
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        assert app.is_running and app.screen is form
+        form.query_one("#name").focus()
+        await pilot.press("q")
+        assert form.query_one("#name", Input).value.endswith("q")

@@ -170,5 +170,12 @@ async def test_filter_typed_in_one_burst_filters_and_never_acts(sim, config_path
         # Inside the filter line "/" is just a character (it replaces the selected text).
         await pilot.press("slash", "slash")
         assert app.main_screen.query_one("#filter", Input).value == "/"
+        await pilot.press("escape")
+        # "2" then "c" in one burst: focus is on the containers before "c" is handed out.
+        await until(pilot, lambda: bool(app.main_screen.containers))
+        app.post_message(events.Key("2", "2"))
+        app.post_message(events.Key("c", "c"))
+        await until(pilot, lambda: bool(app.clipboard))
+        assert app.clipboard.startswith("ssh ")
     after = {d["name"]: d["replica_num"] for d in sim.list_deployments(1, 50)["list"]}
     assert after == before

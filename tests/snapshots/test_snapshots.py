@@ -90,3 +90,26 @@ def test_blacklist_view(snap_compare: Any) -> None:
 
 def test_deployment_detail(snap_compare: Any) -> None:
     assert shot(snap_compare, WIDE, "d", deployment="llm-serve")
+
+
+def test_fleet_wide_containers(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "2", "a", deployment="llm-serve")
+
+
+def test_new_deployment_form_empty(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "n")
+
+
+def test_new_deployment_form_invalid(snap_compare: Any) -> None:
+    app = showcase_app()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await drive(app, ("C",), "llm-serve")(pilot)
+        app.screen.query_one("#gpu_num").focus()
+        await press_and_still(pilot, app, ("home", "ctrl+k", "9", "tab"))
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def test_new_deployment_preflight(snap_compare: Any) -> None:
+    assert shot(snap_compare, WIDE, "C", "ctrl+r", deployment="llm-serve")

@@ -1,0 +1,514 @@
+"""The real app against the `large` fleet (520 deployments, ~10.7k containers), end to end.
+
+Two parts, then one table of every target:
+- Processes (`benchmarks.procs`): `autodl-tui` in a pty, as a user runs it, against
+  `autodl-tui sim --fleet large --speed 0` (a frozen clock: polls return the same data) in
+  another process over loopback. Launch times include the interpreter and every import;
+  CPU and RSS are the app process's alone.
+- Headless, in this process: `AutoDLApp` over the in-process transport to
+  `build_simulator("large")`, frame-timed with `benchmarks.frames`. The simulator's heap
+  is frozen (`gc.freeze()`) before the app starts so that, as in the app's own process, the
+  collector never walks it. Data goes in through the screen's message handlers, the same
+  calls the poller's messages make, so a figure is convert + diff + paint.
+
+`run(report, others=...)` takes the DataTable figures of `bench_table` and the comparator
+of `bench_widgets` from the same `make bench` run for the comparison column.
+Run alone with `.venv/bin/python -m benchmarks.bench_app [--quick]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gc
+import random
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from time import perf_counter, process_time
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+import autodl_tui.ui.app as app_module
+from autodl_tui.api import AutoDLClient, Container
+from autodl_tui.config import Settings
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.ui.messages import EventsReceived, FleetContainersLoaded, StockLoaded
+from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+from autodl_tui.ui.widgets.event_log import EventLog
+from autodl_tui.ui.widgets.heatmap import StockHeatmap
+from autodl_tui.ui.widgets.vtable import VirtualTable
+from benchmarks.bench_widgets import BATCH, churn, make_events
+from benchmarks.frames import FrameRecorder, Sample, measure, median_p95, ms, settle
+from benchmarks.procs import PtyApp, SimServer
+
+SIZE = (200, 50)
+CHURN = 0.05
+FIRST_PAINT = r"1 Deployments"  # the pane title: in the first full frame
+FLEET_DATA = r"(svc|job|box)-\d{3}"  # a deployment name of the large fleet
+STATUSES = ("running", "shutting_down", "starting", "shutdown")
+
+
+class BenchApp(FrameRecorder, AutoDLApp):
+    """The app itself, with frame timestamps."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Figure:
+    """One line of the final table."""
+
+    what: str
+    values: list[float]
+    unit: str
+    target: float | None = None
+    target_p95: float | None = None
+    compare: str = ""
+
+    def cells(self) -> list[str]:
+        median, high = median_p95(self.values)
+        fmt = "{:.0f}" if self.unit == "count" else "{:.1f}"
+        target = "" if self.target is None else f"≤ {fmt.format(self.target)} {self.unit}"
+        if self.target_p95 is not None:
+            target += f", p95 ≤ {fmt.format(self.target_p95)}"
+        verdict = "-"
+        if self.target is not None and median == median:
+            ok = median <= self.target
+            if self.target_p95 is not None:
+                ok = ok and high <= self.target_p95
+            verdict = "pass" if ok else "FAIL"
+        single = len(self.values) == 1
+        return [
+            self.what,
+            str(len(self.values)),
+            f"{fmt.format(median)} {self.unit}",
+            "" if single else fmt.format(high),
+            target,
+            verdict,
+            self.compare,
+        ]
+
+
+@dataclass
+class Figures:
+    rows: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> None:
+        self.rows.append(figure)
+
+    def table(self) -> list[str]:
+        lines = [
+            "| what | n | median | p95 | target | verdict | DataTable / comparator (median, p95) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += ["| " + " | ".join(row.cells()) + " |" for row in self.rows]
+        return lines
+
+
+def compare(values: list[float] | None, label: str = "DataTable") -> str:
+    if not values:
+        return ""
+    median, high = median_p95(values)
+    return f"{label}: {median:.1f} / {high:.1f} ms"
+
+
+# ---------------------------------------------------------------- processes
+
+
+def app_args(url: str) -> list[str]:
+    return ["--base-url", url, "--token", "bench-token"]
+
+
+def bench_processes(figures: Figures, quick: bool, report: Callable[[str], None]) -> None:
+    rounds = 3 if quick else 5
+    seconds = 4.0 if quick else 10.0
+    with SimServer("large", speed=0) as sim:
+        paint, data, demo = [], [], []
+        for _ in range(rounds):
+            with PtyApp(app_args(sim.base_url), size=SIZE) as app:
+                paint.append(app.wait_for(FIRST_PAINT)[0] * 1000)
+                data.append(app.wait_for(FLEET_DATA)[0] * 1000)
+            with PtyApp(["--demo"], size=SIZE) as app:
+                demo.append(app.wait_for(FIRST_PAINT)[0] * 1000)
+        figures.add(Figure("launch → first paint (pty, real process)", paint, "ms", 500))
+        figures.add(Figure("launch → large fleet's deployments on screen", data, "ms", 1500))
+        figures.add(Figure("launch --demo → first paint (simulator built after it)", demo, "ms"))
+
+        quiet = "refresh = 3600\nstock_refresh = 3600\n"
+        with PtyApp(app_args(sim.base_url), size=SIZE, config=quiet) as app:
+            app.wait_for(FLEET_DATA)
+            time.sleep(2.0)
+            idle = cpu_share(app, seconds)
+        figures.add(
+            Figure(
+                f"CPU idle, data on screen, only the 1 s clock labels ({seconds:.0f} s)",
+                [idle],
+                "%",
+                0.3,
+            )
+        )
+        polling = "refresh = 2\nstock_refresh = 3600\n"
+        with PtyApp(app_args(sim.base_url), size=SIZE, config=polling) as app:
+            app.wait_for(FLEET_DATA)
+            time.sleep(2.0)
+            busy = cpu_share(app, seconds)
+            figures.add(
+                Figure(f"CPU polling every 2 s, unchanged data ({seconds:.0f} s)", [busy], "%", 1.0)
+            )
+            rss_deployments = app.rss_bytes() / 2**20
+            app.press("2")
+            time.sleep(1.0)  # focus moves asynchronously: a key typed at once goes elsewhere
+            mark = app.chunk_count
+            app.press("a")
+            app.wait_for("all deployments", after=mark)
+            rss = stable_rss(app) / 2**20
+        figures.add(
+            Figure("RSS, large fleet: every deployment + all containers", [rss], "MiB", 150)
+        )
+        figures.notes.append(
+            f"RSS with the 520 deployments only: {rss_deployments:.0f} MiB; "
+            f"with the fleet-wide containers view loaded: {rss:.0f} MiB."
+        )
+
+
+def cpu_share(app: PtyApp, seconds: float) -> float:
+    """Percent of one core the app used over `seconds` of wall time."""
+    cpu, wall = app.cpu_seconds(), perf_counter()
+    time.sleep(seconds)
+    return (app.cpu_seconds() - cpu) / (perf_counter() - wall) * 100
+
+
+def stable_rss(app: PtyApp, timeout: float = 30.0) -> int:
+    """RSS once it has stopped growing (the fleet-wide lists have all arrived)."""
+    deadline = perf_counter() + timeout
+    last = app.rss_bytes()
+    steady = 0
+    while perf_counter() < deadline and steady < 4:
+        time.sleep(0.5)
+        now = app.rss_bytes()
+        steady = steady + 1 if abs(now - last) < 256 * 1024 else 0
+        last = now
+    return last
+
+
+# ---------------------------------------------------------------- headless
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 60.0) -> None:
+    deadline = perf_counter() + limit
+    while not condition():
+        if perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await pilot.pause(0.02)
+
+
+def churned(containers: list[Container], rnd: random.Random) -> list[Container]:
+    """A poll in which 5% of the containers changed status and price."""
+    new = list(containers)
+    for index in rnd.sample(range(len(new)), int(len(new) * CHURN)):
+        c = new[index]
+        status = (
+            STATUSES[(STATUSES.index(c.status) + 1) % len(STATUSES)]
+            if c.status in STATUSES
+            else "running"
+        )
+        new[index] = dataclasses.replace(c, status=status, price=c.price + 10)
+    return new
+
+
+class Counting:
+    """Counts calls of widget-updating methods while active."""
+
+    METHODS = (
+        (Widget, "refresh"),
+        (VirtualTable, "set_rows"),
+        (VirtualTable, "set_columns"),
+        (EventLog, "append"),
+        (EventLog, "clear"),
+        (StockHeatmap, "update_stock"),
+    )
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self._saved: list[tuple[type, str, Any]] = []
+
+    def __enter__(self) -> Counting:
+        for cls, name in self.METHODS:
+            original = cls.__dict__[name]
+            self._saved.append((cls, name, original))
+
+            def wrapper(
+                self_: Any, *args: Any, _o: Any = original, _n: str = name, **kw: Any
+            ) -> Any:
+                self.calls[f"{type(self_).__name__}.{_n}"] += 1
+                return _o(self_, *args, **kw)
+
+            setattr(cls, name, wrapper)
+        return self
+
+    def _counted(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        calls = self.calls
+
+        def wrapper(widget: Any, *args: Any, **kwargs: Any) -> Any:
+            calls[f"{type(widget).__name__}.{name}"] += 1
+            return original(widget, *args, **kwargs)
+
+        return wrapper
+
+    def __exit__(self, *exc: object) -> None:
+        for cls, name, original in reversed(self._saved):
+            setattr(cls, name, original)
+
+
+async def bench_headless(figures: Figures, others: Mapping[str, Any], quick: bool) -> None:
+    rounds = 10 if quick else 30
+    clock = VirtualClock()
+    sim = build_simulator("large", seed=0, clock=clock)
+    # The simulator lives in another process in real use: keep its heap out of the GC's way.
+    gc.collect()
+    gc.freeze()
+    settings = Settings(refresh=3600, stock_refresh=3600)
+    app = BenchApp(
+        settings,
+        None,
+        api_label="sim",
+        now=clock.now,
+        client_factory=lambda: AutoDLClient(
+            "bench-token", base_url="http://sim", transport=sim_transport(sim)
+        ),
+    )
+    dt: dict[str, dict[str, list[float]]] = others.get("bench_table") or {}
+
+    def datatable(metric: str) -> list[float] | None:
+        return dt.get(metric, {}).get("DataTable")
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.main_screen
+            deployments = screen.query_one("#deployments", DeploymentsTable)
+            await until(pilot, lambda: deployments.total_count > 0 and bool(screen.containers))
+            await until(pilot, lambda: screen.query_one("#stock", StockHeatmap).loaded)
+
+            started = perf_counter()
+            await pilot.press("2", "a")
+            table = screen.query_one("#containers", ContainersTable)
+            await until(pilot, lambda: table.total_count > 10_000)
+            await settle(pilot)
+            fleet_ms = (app.frames[-1] - started) * 1000
+            figures.add(
+                Figure(
+                    f"a → all {table.total_count:,} containers on screen (520 lists, in-process)",
+                    [fleet_ms],
+                    "ms",
+                )
+            )
+            table.move_cursor(table.total_count // 2)
+            await settle(pilot)
+
+            rnd = random.Random(5)
+            current = list(screen.containers.values())
+
+            async def refresh_rounds(count: int) -> list[Sample]:
+                nonlocal current
+                samples = []
+                for _ in range(count):
+                    current = churned(current, rnd)
+                    message = FleetContainersLoaded(tuple(current), clock.now())
+                    samples.append(
+                        await measure(
+                            app, pilot, lambda m=message: screen._fleet_containers_loaded(m)
+                        )
+                    )
+                return samples
+
+            async def key_rounds(key: str, count: int) -> list[Sample]:
+                return [await measure(app, pilot, lambda: pilot.press(key)) for _ in range(count)]
+
+            # Before gc.freeze(): the app's start-up heap is still walked by full collections.
+            refresh_before = await refresh_rounds(rounds)
+            keys_before = await key_rounds("down", rounds)
+            gc.freeze()  # what the app does after the first paint with data (freeze_heap)
+            refresh_after = await refresh_rounds(rounds)
+            keys_after = await key_rounds("down", rounds)
+            for label, before, after in (
+                ("refresh 10k rows, 5% changed", refresh_before, refresh_after),
+                ("cursor key", keys_before, keys_after),
+            ):
+                b, a = median_p95(ms(before)), median_p95(ms(after))
+                figures.notes.append(
+                    f"gc.freeze(), {label} → settled frame: median {b[0]:.1f} → {a[0]:.1f} ms, "
+                    f"p95 {b[1]:.1f} → {a[1]:.1f} ms, max {max(ms(before)):.1f} → "
+                    f"{max(ms(after)):.1f} ms"
+                )
+            figures.add(
+                Figure(
+                    f"refresh of the {table.total_count:,}-row containers pane, 5% changed",
+                    ms(refresh_after),
+                    "ms",
+                    25,
+                    50,
+                    compare(datatable("poll, 5% rows changed -> settled frame")),
+                )
+            )
+
+            await settle(pilot)
+            poller = screen.poller
+            with Counting() as counting:
+                cpu = process_time()
+                await poller.poll_fast()
+                await poller.poll_fleet()
+                await poller.poll_stock()
+                await settle(pilot)
+                cpu = process_time() - cpu
+            figures.add(
+                Figure(
+                    "widget updates on an unchanged poll (all three loops)",
+                    [float(sum(counting.calls.values()))],
+                    "count",
+                    0,
+                )
+            )
+            figures.notes.append(
+                f"An unchanged poll of everything (deployments, 520 container lists, 11 stock "
+                f"regions; simulator included, in-process) costs {cpu * 1000:.0f} ms CPU and "
+                f"touches {dict(counting.calls) or 'no widget'}."
+            )
+
+            figures.add(
+                Figure(
+                    "cursor key → frame (10k rows)",
+                    ms(keys_after),
+                    "ms",
+                    16,
+                    compare=compare(datatable("cursor down key -> settled frame")),
+                )
+            )
+            pages = [
+                await measure(app, pilot, lambda k=k: pilot.press(k))
+                for k in (["pagedown", "pagedown", "pagedown", "pageup"] * rounds)[:rounds]
+            ]
+            figures.add(
+                Figure(
+                    "page down/up → frame (10k rows)",
+                    ms(pages),
+                    "ms",
+                    33,
+                    compare=compare(datatable("page down/up key -> settled frame")),
+                )
+            )
+
+            await pilot.press("slash")
+            await settle(pilot)
+            typed = [*"running", *["backspace"] * 7, *"svc-1", *["backspace"] * 5]
+            filters = [await measure(app, pilot, lambda k=k: pilot.press(k)) for k in typed]
+            await pilot.press("escape")
+            figures.add(
+                Figure(
+                    "filter keystroke → frame (10k rows, typed in the filter box)",
+                    ms(filters),
+                    "ms",
+                    50,
+                    compare=compare(datatable("filter (DataTable: rebuild) -> settled frame")),
+                )
+            )
+
+            selected = poller.selected or ""
+            events = random.Random(11)
+            batches = [
+                make_events(BATCH, events, clock.now() + timedelta(minutes=i))
+                for i in range(rounds * 3)
+            ]
+            appends = [
+                await measure(
+                    app,
+                    pilot,
+                    lambda b=b: screen._events_received(EventsReceived(selected, tuple(b), False)),
+                )
+                for b in batches
+            ]
+            figures.add(Figure("event log: append 100 events → frame", ms(appends), "ms", 10))
+
+            stock = {r: list(items) for r, items in (poller._last_stock or {}).items()}
+            heat: list[Sample] = []
+            cells = random.Random(3)
+            for _ in range(rounds):
+                stock = churn(stock, cells)
+                message = StockLoaded({r: tuple(v) for r, v in stock.items()}, clock.now())
+                heat.append(await measure(app, pilot, lambda m=message: screen._stock_loaded(m)))
+            widgets = others.get("bench_widgets") or {}
+            static = widgets.get("comparator: Static.update(pre-built rich Text), same grid")
+            figures.add(
+                Figure(
+                    "stock heatmap refresh, 20% of cells changed → frame",
+                    ms(heat),
+                    "ms",
+                    10,
+                    compare=compare(ms(static) if static else None, "Static"),
+                )
+            )
+
+            log = screen.query_one("#events", EventLog)
+            log.clear()
+            await settle(pilot)
+            gc.collect()
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(100):
+                batch = tuple(make_events(BATCH, events, clock.now()))
+                screen._events_received(EventsReceived(selected, batch, False))
+            await settle(pilot)
+            gc.collect()
+            retained = (tracemalloc.get_traced_memory()[0] - before) / 2**20
+            tracemalloc.stop()
+            figures.add(
+                Figure(
+                    f"event log: {log.total_count:,} lines retained (tracemalloc)",
+                    [retained],
+                    "MiB",
+                    10,
+                )
+            )
+    finally:
+        gc.unfreeze()
+
+
+def run(
+    report: Callable[[str], None],
+    *,
+    quick: bool = False,
+    others: Mapping[str, Any] | None = None,
+) -> Figures:
+    """Run both parts, report the notes and the final table; return the figures."""
+    figures = Figures()
+    started = perf_counter()
+    bench_processes(figures, quick, report)
+    asyncio.run(bench_headless(figures, others or {}, quick))
+    report(
+        f"Real app, large fleet, terminal {SIZE[0]}x{SIZE[1]}; Python {sys.version.split()[0]}; "
+        f"total {perf_counter() - started:.0f} s"
+    )
+    for note in figures.notes:
+        report(note)
+    report("")
+    for line in figures.table():
+        report(line)
+    return figures
+
+
+if __name__ == "__main__":
+    run(print, quick="--quick" in sys.argv[1:])

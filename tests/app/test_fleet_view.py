@@ -1,0 +1,224 @@
+"""Pilot tests of the fleet-wide containers view (`a`) and of polls that change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from textual.widget import Widget
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.config import Settings
+from autodl_tui.sim.clock import FIXED_START, VirtualClock
+from autodl_tui.sim.commands import ContainerQuery
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.ui.main_screen import MainScreen
+from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+from autodl_tui.ui.widgets.event_log import EventLog
+from autodl_tui.ui.widgets.heatmap import StockHeatmap
+from autodl_tui.ui.widgets.vtable import VirtualTable
+
+SIZE = (160, 44)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return build_simulator("demo", seed=0, clock=VirtualClock())
+
+
+@pytest.fixture
+def make_app(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AutoDLApp]]:
+    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
+
+    def make(**settings: Any) -> AutoDLApp:
+        config = Settings(refresh=3600, stock_refresh=3600, **settings)
+        return AutoDLApp(
+            config,
+            None,
+            api_label="sim",
+            now=lambda: FIXED_START,
+            # Built by the app after its first paint, as `autodl-tui` does.
+            client_factory=lambda: AutoDLClient(
+                "test-token", base_url="http://sim", transport=sim_transport(sim)
+            ),
+        )
+
+    yield make
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+def container_status(sim: Simulator, deployment_uuid: str, uuid: str) -> str:
+    query = ContainerQuery(deployment_uuid, 1, 10, container_uuid=uuid)
+    return str(sim.list_containers(query)["list"][0]["status"])
+
+
+async def fleet_view(pilot: Any, app: AutoDLApp) -> tuple[MainScreen, ContainersTable]:
+    """Wait for data, focus the containers pane and switch it to every deployment."""
+    screen = app.main_screen
+    deployments = screen.query_one("#deployments", DeploymentsTable)
+    await until(pilot, lambda: deployments.total_count > 0 and bool(screen.containers))
+    await pilot.press("2", "a")
+    table = screen.query_one("#containers", ContainersTable)
+    await until(pilot, lambda: len({c.deployment_uuid for c in screen.containers.values()}) > 2)
+    return screen, table
+
+
+async def put_cursor_on(pilot: Any, table: ContainersTable, wanted: Callable[[str], bool]) -> str:
+    """Move the cursor down by keys until the row's key satisfies `wanted`."""
+    await pilot.press("home")
+    for _ in range(table.row_count):
+        key = table.cursor_key
+        if key is not None and wanted(key):
+            return key
+        await pilot.press("down")
+    raise AssertionError("no such row")
+
+
+async def test_a_toggles_every_deployment_and_back(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        selected = screen.poller.selected
+        everyone = {d["uuid"] for d in sim.list_deployments(1, 100)["list"]}
+        await until(
+            pilot,
+            lambda: (
+                {c.deployment_uuid for c in screen.containers.values()} <= everyone
+                and table.total_count == len(screen.containers)
+            ),
+        )
+        title = str(screen.query_one("#pane-containers").border_title)
+        assert "all deployments" in title
+        assert "deployment" in [column.key for column in table.columns]
+        key = table.cursor_key
+        assert key is not None
+        name = screen.deployments[screen.containers[key].deployment_uuid].name
+        row = table.get_row(key)
+        assert row is not None and row.cells[1] == name
+
+        await pilot.press("a")
+        await until(
+            pilot,
+            lambda: (
+                bool(screen.containers)
+                and {c.deployment_uuid for c in screen.containers.values()} == {selected}
+            ),
+        )
+        assert "deployment" not in [column.key for column in table.columns]
+        assert "all deployments" not in str(screen.query_one("#pane-containers").border_title)
+
+
+async def test_stop_a_container_of_another_deployment(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        selected = screen.poller.selected
+
+        def other_running(key: str) -> bool:
+            c = screen.containers[key]
+            return c.deployment_uuid != selected and c.status == "running"
+
+        uuid = await put_cursor_on(pilot, table, other_running)
+        deployment_uuid = screen.containers[uuid].deployment_uuid
+        await pilot.press("x")
+        await until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: container_status(sim, deployment_uuid, uuid) == "shutting_down")
+
+
+async def test_blacklist_copy_and_detail_in_fleet_view(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        selected = screen.poller.selected
+
+        def other_with_host(key: str) -> bool:
+            c = screen.containers[key]
+            return c.deployment_uuid != selected and bool(c.machine_id and c.info.ssh_command)
+
+        uuid = await put_cursor_on(pilot, table, other_with_host)
+        container = screen.containers[uuid]
+        await pilot.press("c")
+        await until(pilot, lambda: app.clipboard == container.info.ssh_command)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("b")
+        await until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: container.machine_id in {e["machine_id"] for e in sim.list_blacklist()}
+        )
+
+
+async def test_cursor_stays_on_its_container_when_the_fleet_changes(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        table.sort_by("status")
+        uuid = await put_cursor_on(
+            pilot, table, lambda key: screen.containers[key].status == "running"
+        )
+        before = dict(screen.containers)
+        sim.clock.advance(3 * 3600)  # jobs finish, churning services restart elsewhere
+        sim.sync()
+        await screen.poller.poll_fleet()
+        await until(pilot, lambda: screen.containers != before)
+        assert table.cursor_key == uuid
+
+
+async def test_a_poll_that_changes_nothing_touches_no_widget(
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await fleet_view(pilot, app)
+        await until(pilot, lambda: screen.query_one("#stock", StockHeatmap).loaded)
+        poller = screen.poller
+        # One more round of every poll, so what follows repeats an answer already shown.
+        await poller.poll_fast()
+        await poller.poll_fleet()
+        await poller.poll_stock()
+        await pilot.pause()
+
+        calls: Counter[str] = Counter()
+
+        def counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(self: Widget, *args: Any, **kwargs: Any) -> Any:
+                calls[f"{type(self).__name__}.{name}"] += 1
+                return original(self, *args, **kwargs)
+
+            return wrapper
+
+        for cls, name in (
+            (Widget, "refresh"),
+            (VirtualTable, "set_rows"),
+            (VirtualTable, "set_columns"),
+            (EventLog, "append"),
+            (EventLog, "clear"),
+            (StockHeatmap, "update_stock"),
+        ):
+            monkeypatch.setattr(cls, name, counting(name, getattr(cls, name)))
+        polls = poller.polls
+        await poller.poll_fast()
+        await poller.poll_fleet()
+        await poller.poll_stock()
+        await pilot.pause()
+        assert poller.polls == polls + 1
+        assert calls == Counter()
