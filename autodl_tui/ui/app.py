@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -14,7 +15,10 @@ from textual.screen import Screen
 from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
+from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
 from autodl_tui.ui.main_screen import MainScreen
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -30,6 +34,7 @@ class AutoDLApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app-quit"),
         Binding("question_mark", "help", "Help", id="app-help"),
+        Binding("E", "last_error", "Last error", show=False, id="app-last-error"),
     ]
 
     def __init__(
@@ -41,8 +46,13 @@ class AutoDLApp(App[int]):
         make_client: Callable[[str], AutoDLClient] | None = None,
         now: Callable[[], datetime] = _now,
         autostart: bool = True,
+        warnings: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        #: The newest failure, for the "last error" dialog (E).
+        self.last_error: ErrorRecord | None = None
+        self._warnings = tuple(warnings)
+        self._asking_token = False
         self.settings = settings
         self.client = client
         self._make_client = make_client
@@ -56,6 +66,9 @@ class AutoDLApp(App[int]):
         """Apply the user's keymap, then show the main screen (or ask for a token first)."""
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        for warning in self._warnings:
+            # The terminal's alternate screen hides stderr, so startup warnings go here too.
+            self.notify(warning, title="Warning", severity="warning", timeout=30)
         if self.client is None:
             from autodl_tui.ui.token_screen import TokenScreen
 
@@ -82,6 +95,39 @@ class AutoDLApp(App[int]):
                 autostart=self._autostart,
             )
         )
+
+    def ask_for_token(self, reason: str) -> None:
+        """The token was rejected mid-session: ask for a new one over the main screen."""
+        from autodl_tui.ui.token_screen import TokenScreen
+
+        if self._make_client is None or self._asking_token:
+            return
+        self._asking_token = True
+        self.push_screen(
+            TokenScreen(self._make_client, reason=reason, cancellable=True), self._new_token
+        )
+
+    async def _new_token(self, client: AutoDLClient | None) -> None:
+        self._asking_token = False
+        if client is None:
+            return  # cancelled: the banner stays, r retries
+        old, self.client = self.client, client
+        self.main_screen.use_client(client)
+        if old is not None:
+            await old.aclose()
+
+    def action_last_error(self) -> None:
+        """Show the last error (vendor msg, request_id) with a copy key."""
+        if isinstance(self.screen, LastErrorScreen):
+            self.pop_screen()
+            return
+        self.push_screen(LastErrorScreen(self.last_error))
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual exits on an exception in a message handler; at least leave a trace in the
+        # log file (redacted) before it does.
+        log.critical("fatal error", exc_info=error)
+        super()._handle_exception(error)
 
     async def on_unmount(self) -> None:
         """Close the HTTP client with the app."""
@@ -143,6 +189,9 @@ class AutoDLApp(App[int]):
             "Zoom pane", "Toggle full screen for the focused pane", main.action_zoom
         )
         yield SystemCommand("Help: keys", "List every key", self.action_help)
+        yield SystemCommand(
+            "Last error", "The last error's msg and request_id (c copies)", self.action_last_error
+        )
         for key, title in (
             ("deployments", "Deployments"),
             ("containers", "Containers"),

@@ -19,8 +19,11 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
+from autodl_tui.logs import add_secret
+from autodl_tui.ui.banner import AUTH_TEXT, PERMISSION_TEXT, Banner
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import (
     BlacklistDialog,
@@ -29,6 +32,7 @@ from autodl_tui.ui.dialogs import (
     ScaleDialog,
     StopContainerDialog,
 )
+from autodl_tui.ui.failures import record_error, report_unexpected
 from autodl_tui.ui.messages import (
     AccessProblem,
     ConnectionChanged,
@@ -36,6 +40,7 @@ from autodl_tui.ui.messages import (
     DeploymentsLoaded,
     EventsReceived,
     StockLoaded,
+    UnexpectedError,
 )
 from autodl_tui.ui.panes import MUTATING_ACTIONS, ContainersTable, DeploymentsTable
 from autodl_tui.ui.poller import Poller
@@ -47,6 +52,7 @@ from autodl_tui.ui.rows import (
     deployment_row,
 )
 from autodl_tui.ui.status_bar import StatusBar
+from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
@@ -106,11 +112,19 @@ class MainScreen(Screen[None]):
         self.containers: dict[str, Container] = {}
         self.current_pane = "deployments"
         self.zoomed = False
+        #: When the data on screen was last fetched, while the connection is down (else None).
+        self.stale_since: datetime | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         """Status line, the tab strip used when narrow, four panes, filter input, footer."""
-        yield StatusBar(self._api_label, self._now, read_only=self.read_only)
+        yield StatusBar(
+            self._api_label,
+            self._now,
+            read_only=self.read_only,
+            last_success=lambda: self.poller.last_success,
+        )
+        yield Banner()
         yield Static(id="tab-strip")
         with Vertical(id="panes"):
             for key, title in PANES:
@@ -141,6 +155,8 @@ class MainScreen(Screen[None]):
         """Paint first; the poller (and so the first request) starts right after."""
         self._apply_layout(self.size.width, self.size.height)
         self.query_one("#deployments").focus()
+        # Stale markers show the data's age, so they tick while the connection is down.
+        self.set_interval(1.0, self._tick_stale)
         if self._autostart:
             self.call_after_refresh(self.poller.start)
 
@@ -251,6 +267,7 @@ class MainScreen(Screen[None]):
         self._select(table.cursor_key)
         self._update_titles()
         self.refresh_bindings()
+        self.query_one(Banner).clear("permission")
 
     @on(DeploymentsTable.CursorMoved, "#deployments")
     def _deployment_cursor(self, message: VirtualTable.CursorMoved) -> None:
@@ -309,19 +326,57 @@ class MainScreen(Screen[None]):
         status.since = message.since
         status.note = message.error if message.state != "live" else ""
         status.update_line()
-        stale = message.state in ("retrying", "offline")
+        stale = message.state in ("retrying", "offline", "unauthorized")
+        # Keep the data on screen, marked with its age, rather than clearing it.
+        self.stale_since = (message.last_success or self._now()) if stale else None
         self.query_one("#stock", StockHeatmap).set_stale(stale)
         for key, _ in PANES:
             self.query_one(f"#pane-{key}").set_class(stale, "stale")
+        if message.state == "live":
+            self.query_one(Banner).clear("auth")
         self._update_titles()
+
+    def _tick_stale(self) -> None:
+        if self.stale_since is not None:
+            self._update_titles()
 
     @on(AccessProblem)
     def _access_problem(self, message: AccessProblem) -> None:
-        title = "Token rejected" if message.kind == "auth" else "No access to elastic deployment"
-        self.notify(f"{message.hint}", title=title, severity="error", timeout=15)
+        if message.error is not None:
+            record_error(self.app, "Polling", message.error, self._now())
+        banner = self.query_one(Banner)
         if message.kind == "permission":
+            banner.show("permission", PERMISSION_TEXT)
             table = self.query_one("#deployments", DeploymentsTable)
             table.empty_text = "无当前资源访问权限: the account is not enterprise-verified"
+            self.notify(message.hint, title="No access to elastic deployment", timeout=10)
+            return
+        banner.show("auth", AUTH_TEXT)
+        self.notify(
+            f"{message.message}\nE: show and copy",
+            title="Token rejected",
+            severity="error",
+            timeout=10,
+        )
+        ask = getattr(self.app, "ask_for_token", None)
+        if callable(ask):
+            ask(f"The API rejected the token: {message.hint}")
+
+    def use_client(self, client: AutoDLClient) -> None:
+        """Carry on with a new client (new token): same screen, same cursor, fresh polls."""
+        self.client = client
+        self.poller.set_client(client)
+        self.query_one(Banner).clear("auth")
+
+    @on(UnexpectedError)
+    def _unexpected_error(self, message: UnexpectedError) -> None:
+        report_unexpected(self.app, message.where, message.error, self._now())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised (a bug) is reported and logged; the app keeps running."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and isinstance(error, Exception):
+            report_unexpected(self.app, event.worker.name or "an action", error, self._now())
 
     def _update_titles(self) -> None:
         for key, _title in PANES:
@@ -331,8 +386,9 @@ class MainScreen(Screen[None]):
             if isinstance(widget, VirtualTable | EventLog):
                 total, matched = widget.total_count, widget.matched_count
                 subtitle = f"{matched} of {total}" if widget.filter_text else f"{total}"
-            if pane.has_class("stale"):
-                subtitle += " · stale"
+            if pane.has_class("stale") and self.stale_since is not None:
+                age = duration((self._now() - self.stale_since).total_seconds())
+                subtitle += f" · stale {age}"
             pane.border_subtitle = subtitle
         selected = self.deployments.get(self.poller.selected or "")
         name = f": {selected.name}" if selected else ""
@@ -383,10 +439,13 @@ class MainScreen(Screen[None]):
         return state is not True
 
     def _failed(self, what: str, exc: AutoDLError) -> None:
-        detail = f"{exc}"
+        record = record_error(self.app, what, exc, self._now())
+        detail = record.message
         if exc.hint:
             detail += f"\n{exc.hint}"
-        self.notify(detail, title=f"{what} failed", severity="error", timeout=10)
+        self.notify(
+            f"{detail}\nE: show and copy", title=f"{what} failed", severity="error", timeout=10
+        )
 
     @work(group="actions", exit_on_error=False)
     async def scale_deployment(self) -> None:
@@ -498,7 +557,9 @@ class MainScreen(Screen[None]):
         page = await self.client.list_containers(
             c.deployment_uuid, ContainerFilter(container_uuid=c.uuid)
         )
-        return page.items[0] if page.items else c
+        fresh = page.items[0] if page.items else c
+        add_secret(fresh.info.root_password)
+        return fresh
 
     def credential(self, c: Container, what: str) -> str:
         """The text a copy key copies."""

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.message import Message
 
@@ -28,6 +29,7 @@ from autodl_tui.api import (
     PermissionDeniedError,
 )
 from autodl_tui.catalog import CST, REGION_CODES
+from autodl_tui.logs import add_secret
 from autodl_tui.ui.messages import (
     AccessProblem,
     ConnectionChanged,
@@ -35,6 +37,7 @@ from autodl_tui.ui.messages import (
     DeploymentsLoaded,
     EventsReceived,
     StockLoaded,
+    UnexpectedError,
 )
 
 #: Consecutive failed polls after which "retrying" becomes "offline".
@@ -79,6 +82,10 @@ class Poller:
         self._last_success: datetime | None = None
         self.polls = 0
         self.paused_by_access = False
+        #: The account may not use elastic deployment: only stock is polled until `refresh_now`.
+        self.deployments_denied = False
+        self._reported_access: set[str] = set()
+        self._last_bug = ""
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -86,10 +93,20 @@ class Poller:
         if not self._tasks:
             self._tasks = [
                 asyncio.create_task(
-                    self._loop(self.poll_fast, self._wake_fast, lambda: self.refresh)
+                    self._loop(
+                        self.poll_fast,
+                        self._wake_fast,
+                        lambda: self.refresh,
+                        lambda: self.paused_by_access or self.deployments_denied,
+                    )
                 ),
                 asyncio.create_task(
-                    self._loop(self.poll_stock, self._wake_stock, lambda: self.stock_refresh)
+                    self._loop(
+                        self.poll_stock,
+                        self._wake_stock,
+                        lambda: self.stock_refresh,
+                        lambda: self.paused_by_access,
+                    )
                 ),
             ]
 
@@ -103,8 +120,10 @@ class Poller:
                 await task
 
     def refresh_now(self, *, stock: bool = False) -> None:
-        """Poll again at once instead of waiting for the next tick."""
+        """Poll again at once instead of waiting for the next tick (access problems too)."""
         self.paused_by_access = False
+        self.deployments_denied = False
+        self._reported_access.clear()
         self._wake_fast.set()
         if stock:
             self._wake_stock.set()
@@ -119,6 +138,14 @@ class Poller:
         self._last_containers = None
         self._wake_fast.set()
 
+    def set_client(self, client: AutoDLClient) -> None:
+        """Poll through another client (a new token); the event log restarts from history."""
+        self.client = client
+        if self._selected is not None:
+            self._cursor = client.event_cursor(self._selected)
+            self._cursor_fresh = True
+        self.refresh_now(stock=True)
+
     @property
     def selected(self) -> str | None:
         """The deployment whose containers and events are followed."""
@@ -130,11 +157,16 @@ class Poller:
         poll: Callable[[], Awaitable[None]],
         wake: asyncio.Event,
         interval: Callable[[], float],
+        blocked: Callable[[], bool],
     ) -> None:
         while True:
             wake.clear()
-            if not self.paused_by_access:
-                await poll()
+            if not blocked():
+                try:
+                    await poll()
+                except Exception as exc:
+                    # A bug must not end polling for good: report it, keep the data, go on.
+                    self._unexpected(exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=interval())
 
@@ -142,32 +174,39 @@ class Poller:
         """Fetch deployments and the selected deployment's containers and events once."""
         self.polls += 1
         selected, cursor = self._selected, self._cursor
-        containers: list[Container] = []
-        events: list[ContainerEvent] = []
-        try:
-            if selected and cursor is not None:
-                deployments, containers, events = await asyncio.gather(
-                    self.client.list_all_deployments(),
-                    self.client.list_all_containers(selected),
-                    cursor.poll(),
-                )
-            else:
-                deployments = await self.client.list_all_deployments()
-        except AutoDLError as exc:
-            self._failed(exc)
+        calls: list[Awaitable[Any]] = [self.client.list_all_deployments()]
+        if selected and cursor is not None:
+            calls += [self.client.list_all_containers(selected), cursor.poll()]
+        results: list[Any] = await asyncio.gather(*calls, return_exceptions=True)
+        following = len(results) == 3 and selected == self._selected
+        if following and not isinstance(results[2], BaseException):
+            # The cursor has committed these events: post them even if another call failed,
+            # or they would never be shown.
+            events: list[ContainerEvent] = results[2]
+            if events or self._cursor_fresh:
+                self._post(EventsReceived(selected or "", tuple(events), self._cursor_fresh))
+                self._cursor_fresh = False
+        failures = [r for r in results if isinstance(r, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, AutoDLError):
+                raise failure
+        api_failures = [f for f in failures if isinstance(f, AutoDLError)]
+        if api_failures:
+            self._failed(api_failures[0])
             return
         self._succeeded()
+        deployments: list[Deployment] = results[0]
         if tuple(deployments) != self._last_deployments:
             self._last_deployments = tuple(deployments)
             self._post(DeploymentsLoaded(self._last_deployments, self._now()))
-        if selected is None or selected != self._selected:
+        if not following or selected is None:
             return  # the selection moved while we were fetching; the next poll covers it
-        if self._last_containers != (selected, tuple(containers)):
-            self._last_containers = (selected, tuple(containers))
-            self._post(ContainersLoaded(selected, tuple(containers)))
-        if events or self._cursor_fresh:
-            self._post(EventsReceived(selected, tuple(events), self._cursor_fresh))
-            self._cursor_fresh = False
+        containers: tuple[Container, ...] = tuple(results[1])
+        for c in containers:
+            add_secret(c.info.root_password)
+        if self._last_containers != (selected, containers):
+            self._last_containers = (selected, containers)
+            self._post(ContainersLoaded(selected, containers))
 
     async def poll_stock(self) -> None:
         """Fetch GPU stock of every region concurrently (the client bounds the fan-out)."""
@@ -185,21 +224,41 @@ class Poller:
     # ------------------------------------------------------------------ state
     def _succeeded(self) -> None:
         self._failures = 0
+        self._last_bug = ""
         self._last_success = self._now()
         self._set_state("live", None, "")
 
     def _failed(self, exc: AutoDLError) -> None:
         if isinstance(exc, AuthError | PermissionDeniedError):
             # Polling again cannot fix these; wait for the user (new token, refresh key).
-            self.paused_by_access = isinstance(exc, AuthError)
-            kind = "auth" if isinstance(exc, AuthError) else "permission"
-            self._post(AccessProblem(kind, str(exc), exc.hint))
+            if isinstance(exc, AuthError):
+                kind = "auth"
+                self.paused_by_access = True
+                self._set_state("unauthorized", self._down_since, exc.hint)
+            else:
+                kind = "permission"
+                self.deployments_denied = True
+                self._last_deployments = None
+            if kind not in self._reported_access:
+                self._reported_access.add(kind)
+                self._post(AccessProblem(kind, str(exc), exc.hint, exc))
             return
+        self._down(exc.hint or str(exc))
+
+    def _down(self, error: str) -> None:
         self._failures += 1
         if self._down_since is None:
             self._down_since = self._now()
         state = "retrying" if self._failures < OFFLINE_AFTER else "offline"
-        self._set_state(state, self._down_since, exc.hint or str(exc))
+        self._set_state(state, self._down_since, error)
+
+    def _unexpected(self, exc: Exception) -> None:
+        signature = f"{type(exc).__name__}: {exc}"
+        if signature != self._last_bug:
+            # Once per distinct bug, not every tick: the log and the screen stay readable.
+            self._last_bug = signature
+            self._post(UnexpectedError("polling", exc))
+        self._down("internal error (see the log file)")
 
     def _set_state(self, state: str, since: datetime | None, error: str) -> None:
         if state == "live":
@@ -210,7 +269,7 @@ class Poller:
 
     @property
     def state(self) -> str:
-        """Connection state: connecting, live, retrying or offline."""
+        """Connection state: connecting, live, retrying, offline or unauthorized."""
         return self._state
 
     @property
