@@ -24,6 +24,7 @@ __all__ = [
     "log_path",
     "redact",
     "setup_logging",
+    "stop_logging",
 ]
 
 LOG_NAME = "autodl-tui.log"
@@ -116,3 +117,12 @@ def setup_logging(directory: Path | None = None, *, level: int = logging.INFO) -
     logger.setLevel(level)
     _handler = handler
     return path
+
+
+def stop_logging() -> None:
+    """Close the log file and detach its handler (tests, and a clean exit)."""
+    global _handler
+    if _handler is not None:
+        logging.getLogger(LOGGER).removeHandler(_handler)
+        _handler.close()
+        _handler = None

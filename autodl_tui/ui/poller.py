@@ -80,12 +80,15 @@ class Poller:
         self._state = "connecting"
         self._down_since: datetime | None = None
         self._last_success: datetime | None = None
+        #: Loops whose last poll failed: the state is live only when none did.
+        self._failing: set[str] = set()
         self.polls = 0
         self.paused_by_access = False
         #: The account may not use elastic deployment: only stock is polled until `refresh_now`.
         self.deployments_denied = False
         self._reported_access: set[str] = set()
-        self._last_bug = ""
+        #: Loop name -> the last bug it hit, so a bug repeating every tick is reported once.
+        self._bugs: dict[str, str] = {}
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -94,6 +97,7 @@ class Poller:
             self._tasks = [
                 asyncio.create_task(
                     self._loop(
+                        "deployments",
                         self.poll_fast,
                         self._wake_fast,
                         lambda: self.refresh,
@@ -102,6 +106,7 @@ class Poller:
                 ),
                 asyncio.create_task(
                     self._loop(
+                        "stock",
                         self.poll_stock,
                         self._wake_stock,
                         lambda: self.stock_refresh,
@@ -154,6 +159,7 @@ class Poller:
     # ------------------------------------------------------------------ loops
     async def _loop(
         self,
+        name: str,
         poll: Callable[[], Awaitable[None]],
         wake: asyncio.Event,
         interval: Callable[[], float],
@@ -166,7 +172,9 @@ class Poller:
                     await poll()
                 except Exception as exc:
                     # A bug must not end polling for good: report it, keep the data, go on.
-                    self._unexpected(exc)
+                    self._unexpected(name, exc)
+                else:
+                    self._bugs.pop(name, None)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=interval())
 
@@ -192,9 +200,9 @@ class Poller:
                 raise failure
         api_failures = [f for f in failures if isinstance(f, AutoDLError)]
         if api_failures:
-            self._failed(api_failures[0])
+            self._failed("deployments", api_failures[0])
             return
-        self._succeeded()
+        self._succeeded("deployments")
         deployments: list[Deployment] = results[0]
         if tuple(deployments) != self._last_deployments:
             self._last_deployments = tuple(deployments)
@@ -213,22 +221,26 @@ class Poller:
         try:
             answers = await asyncio.gather(*(self.client.get_gpu_stock(r) for r in self._regions))
         except AutoDLError as exc:
-            self._failed(exc)
+            self._failed("stock", exc)
             return
-        self._succeeded()
+        self._succeeded("stock")
         stock = {region: tuple(items) for region, items in zip(self._regions, answers, strict=True)}
-        if stock != self._last_stock:
-            self._last_stock = stock
-            self._post(StockLoaded(stock, self._now()))
+        # Posted even when unchanged: the heatmap shows how old its data is.
+        self._last_stock = stock
+        self._post(StockLoaded(stock, self._now()))
 
     # ------------------------------------------------------------------ state
-    def _succeeded(self) -> None:
+    def _succeeded(self, loop: str) -> None:
+        self._failing.discard(loop)
+        if loop == "deployments":
+            # What the deployments and containers panes show is this fresh.
+            self._last_success = self._now()
+        if self._failing:
+            return
         self._failures = 0
-        self._last_bug = ""
-        self._last_success = self._now()
         self._set_state("live", None, "")
 
-    def _failed(self, exc: AutoDLError) -> None:
+    def _failed(self, loop: str, exc: AutoDLError) -> None:
         if isinstance(exc, AuthError | PermissionDeniedError):
             # Polling again cannot fix these; wait for the user (new token, refresh key).
             if isinstance(exc, AuthError):
@@ -237,28 +249,30 @@ class Poller:
                 self._set_state("unauthorized", self._down_since, exc.hint)
             else:
                 kind = "permission"
+                self._failing.discard(loop)  # not polled again, so it cannot recover
                 self.deployments_denied = True
                 self._last_deployments = None
             if kind not in self._reported_access:
                 self._reported_access.add(kind)
                 self._post(AccessProblem(kind, str(exc), exc.hint, exc))
             return
-        self._down(exc.hint or str(exc))
+        self._down(loop, exc.hint or str(exc))
 
-    def _down(self, error: str) -> None:
+    def _down(self, loop: str, error: str) -> None:
+        self._failing.add(loop)
         self._failures += 1
         if self._down_since is None:
             self._down_since = self._now()
         state = "retrying" if self._failures < OFFLINE_AFTER else "offline"
         self._set_state(state, self._down_since, error)
 
-    def _unexpected(self, exc: Exception) -> None:
+    def _unexpected(self, loop: str, exc: Exception) -> None:
         signature = f"{type(exc).__name__}: {exc}"
-        if signature != self._last_bug:
+        if self._bugs.get(loop) != signature:
             # Once per distinct bug, not every tick: the log and the screen stay readable.
-            self._last_bug = signature
-            self._post(UnexpectedError("polling", exc))
-        self._down("internal error (see the log file)")
+            self._bugs[loop] = signature
+            self._post(UnexpectedError(f"polling {loop}", exc))
+        self._down(loop, "internal error (see the log file)")
 
     def _set_state(self, state: str, since: datetime | None, error: str) -> None:
         if state == "live":
@@ -274,5 +288,5 @@ class Poller:
 
     @property
     def last_success(self) -> datetime | None:
-        """When a poll last succeeded."""
+        """When deployments (and the selected one's containers and events) last arrived."""
         return self._last_success
