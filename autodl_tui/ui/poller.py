@@ -186,7 +186,9 @@ class Poller:
         if selected and cursor is not None:
             calls += [self.client.list_all_containers(selected), cursor.poll()]
         results: list[Any] = await asyncio.gather(*calls, return_exceptions=True)
-        following = len(results) == 3 and selected == self._selected
+        # The same cursor, not just the same uuid: after A -> B -> A a new cursor follows A,
+        # and events from the old one would repeat what the new one backfills.
+        following = len(results) == 3 and cursor is self._cursor
         if following and not isinstance(results[2], BaseException):
             # The cursor has committed these events: post them even if another call failed,
             # or they would never be shown.
