@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench screenshots sim clean
+.PHONY: demo test lint typecheck pytest bench screenshots sim soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Not part of `make test`: 10 minutes against the faulty simulator (MINUTES=1 for a short run).
+MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py --minutes $(MINUTES)
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/make_screenshots.py

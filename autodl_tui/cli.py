@@ -7,8 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from autodl_tui import __version__
-from autodl_tui.config import ConfigError, load_settings, others_can_read, resolve_token
-from autodl_tui.paths import config_file
+from autodl_tui.config import (
+    ConfigError,
+    load_settings,
+    others_can_read,
+    permission_warning,
+    resolve_token,
+)
 
 
 def _positive_seconds(text: str) -> float:
@@ -70,12 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"autodl-tui: config file: {exc}", file=sys.stderr)
         return 2
-    if others_can_read():
-        print(
-            f"autodl-tui: warning: {config_file()} is readable by other users; "
-            f"run: chmod 600 {config_file()}",
-            file=sys.stderr,
-        )
+    warnings = [permission_warning()] if others_can_read() else []
+    for warning in warnings:
+        print(f"autodl-tui: warning: {warning}", file=sys.stderr)
     if args.base_url:
         settings.base_url = args.base_url
     if args.refresh:
@@ -84,4 +86,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = resolve_token(args.token, settings)
     from autodl_tui.ui.launch import run_app
 
-    return run_app(settings, token=token, demo=args.demo)
+    return run_app(settings, token=token, demo=args.demo, warnings=warnings)

@@ -112,6 +112,12 @@ def others_can_read(path: Path | None = None) -> bool:
     return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
 
 
+def permission_warning(path: Path | None = None) -> str:
+    """What to tell the user when `others_can_read(path)`."""
+    path = path or config_file()
+    return f"{path} is readable by other users and may hold your token; run: chmod 600 {path}"
+
+
 def save_settings(updates: dict[str, Any], path: Path | None = None) -> Path:
     """Merge `updates` into the file (keeping comments and order) and write it with mode 0600."""
     path = path or config_file()

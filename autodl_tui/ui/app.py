@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -15,8 +16,11 @@ from textual.screen import Screen
 from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
+from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.messages import FirstDataPainted
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -32,6 +36,7 @@ class AutoDLApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app-quit"),
         Binding("question_mark", "help", "Help", id="app-help"),
+        Binding("E", "last_error", "Last error", show=False, id="app-last-error"),
     ]
 
     def __init__(
@@ -45,6 +50,7 @@ class AutoDLApp(App[int]):
         now: Callable[[], datetime] = _now,
         autostart: bool = True,
         freeze_heap: bool = False,
+        warnings: Sequence[str] = (),
     ) -> None:
         """`client_factory` (used when `client` is None) builds the client after first paint.
 
@@ -53,6 +59,10 @@ class AutoDLApp(App[int]):
         changed since, which removes their 20-50 ms pauses from key presses and polls.
         """
         super().__init__()
+        #: The newest failure, for the "last error" dialog (E).
+        self.last_error: ErrorRecord | None = None
+        self._warnings = tuple(warnings)
+        self._asking_token = False
         self.settings = settings
         self.client = client
         self._client_factory = client_factory
@@ -68,6 +78,9 @@ class AutoDLApp(App[int]):
         """Apply the user's keymap, then show the main screen (or ask for a token first)."""
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        for warning in self._warnings:
+            # The terminal's alternate screen hides stderr, so startup warnings go here too.
+            self.notify(warning, title="Warning", severity="warning", timeout=30)
         if self.client is None and self._client_factory is not None:
             self._show_main(self._build_client)
             return
@@ -107,6 +120,39 @@ class AutoDLApp(App[int]):
                 autostart=self._autostart,
             )
         )
+
+    def ask_for_token(self, reason: str) -> None:
+        """The token was rejected mid-session: ask for a new one over the main screen."""
+        from autodl_tui.ui.token_screen import TokenScreen
+
+        if self._make_client is None or self._asking_token:
+            return
+        self._asking_token = True
+        self.push_screen(
+            TokenScreen(self._make_client, reason=reason, cancellable=True), self._new_token
+        )
+
+    async def _new_token(self, client: AutoDLClient | None) -> None:
+        self._asking_token = False
+        if client is None:
+            return  # cancelled: the banner stays, r retries
+        old, self.client = self.client, client
+        self.main_screen.use_client(client)
+        if old is not None:
+            await old.aclose()
+
+    def action_last_error(self) -> None:
+        """Show the last error (vendor msg, request_id) with a copy key."""
+        if isinstance(self.screen, LastErrorScreen):
+            self.pop_screen()
+            return
+        self.push_screen(LastErrorScreen(self.last_error))
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual exits on an exception in a message handler; at least leave a trace in the
+        # log file (redacted) before it does.
+        log.critical("fatal error", exc_info=error)
+        super()._handle_exception(error)
 
     async def on_unmount(self) -> None:
         """Close the HTTP client with the app."""
@@ -180,6 +226,9 @@ class AutoDLApp(App[int]):
             "Containers: all deployments" if not main.fleet_wide else "Containers: one deployment",
             "Toggle the containers pane between every deployment and the selected one",
             main.toggle_fleet_wide,
+        )
+        yield SystemCommand(
+            "Last error", "The last error's msg and request_id (c copies)", self.action_last_error
         )
         for key, title in (
             ("deployments", "Deployments"),

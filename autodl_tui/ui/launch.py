@@ -6,13 +6,17 @@ the screen shows before the network or the simulated world is touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlparse
 
 from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
+from autodl_tui.logs import add_secret, setup_logging
+
+log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "demo-token"
 
@@ -33,9 +37,23 @@ def api_label(base_url: str) -> str:
     return urlparse(base_url).netloc or base_url
 
 
-def run_app(settings: Settings, *, token: str, demo: bool) -> int:
+def start_logging(token: str) -> list[str]:
+    """Open the log file (secrets redacted); returns warnings for the user, if any."""
+    add_secret(token)
+    add_secret(DEMO_TOKEN)
+    try:
+        path = setup_logging()
+    except OSError as exc:
+        return [f"No log file: {exc}"]
+    log.info("autodl-tui started; log file %s", path)
+    return []
+
+
+def run_app(settings: Settings, *, token: str, demo: bool, warnings: Sequence[str] = ()) -> int:
     """Run the TUI until the user quits; returns the exit code."""
     from autodl_tui.ui.app import AutoDLApp
+
+    warnings = [*warnings, *start_logging(token)]
 
     factory: Callable[[], AutoDLClient] | None
     if demo:
@@ -51,5 +69,6 @@ def run_app(settings: Settings, *, token: str, demo: bool) -> int:
         make_client=lambda t: AutoDLClient(t, base_url=settings.base_url),
         client_factory=factory,
         freeze_heap=True,
+        warnings=warnings,
     )
     return app.run() or 0

@@ -20,9 +20,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
 from autodl_tui.deploy.template import Template
+from autodl_tui.logs import add_secret
+from autodl_tui.ui.banner import AUTH_TEXT, PERMISSION_TEXT, Banner
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import (
     BlacklistDialog,
@@ -31,6 +34,7 @@ from autodl_tui.ui.dialogs import (
     ScaleDialog,
     StopContainerDialog,
 )
+from autodl_tui.ui.failures import record_error, report_unexpected
 from autodl_tui.ui.messages import (
     AccessProblem,
     ConnectionChanged,
@@ -40,6 +44,7 @@ from autodl_tui.ui.messages import (
     FirstDataPainted,
     FleetContainersLoaded,
     StockLoaded,
+    UnexpectedError,
 )
 from autodl_tui.ui.panes import MUTATING_ACTIONS, ContainersTable, DeploymentsTable
 from autodl_tui.ui.poller import Poller
@@ -52,6 +57,7 @@ from autodl_tui.ui.rows import (
     deployment_row,
 )
 from autodl_tui.ui.status_bar import StatusBar
+from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
@@ -132,6 +138,8 @@ class MainScreen(Screen[None]):
         self.containers: dict[str, Container] = {}
         self.current_pane = "deployments"
         self.zoomed = False
+        #: When the data on screen was last fetched, while the connection is down (else None).
+        self.stale_since: datetime | None = None
         self._data_painted = False
         self._container_rows = ContainerRows()
         self._row_action_state: tuple[bool | None, ...] = ()
@@ -151,7 +159,13 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         """Status line, the tab strip used when narrow, four panes, filter input, footer."""
-        yield StatusBar(self._api_label, self._now, read_only=self.read_only)
+        yield StatusBar(
+            self._api_label,
+            self._now,
+            read_only=self.read_only,
+            last_success=lambda: self.poller.last_success,
+        )
+        yield Banner()
         yield Static(id="tab-strip")
         with Vertical(id="panes"):
             for key, title in PANES:
@@ -186,6 +200,8 @@ class MainScreen(Screen[None]):
         # (they fall inside its start-up batch): ask for a full one, so the panes show
         # before the first answer arrives. The client is built after that frame.
         self.call_after_refresh(self.refresh, layout=True)
+        # Stale markers show the data's age, so they tick while the connection is down.
+        self.set_interval(1.0, self._tick_stale)
         if self._autostart:
             self.call_after_refresh(self.call_after_refresh, self.poller.start)
 
@@ -301,6 +317,7 @@ class MainScreen(Screen[None]):
         if not self._data_painted:
             self._data_painted = True
             self.call_after_refresh(self.post_message, FirstDataPainted())
+        self.query_one(Banner).clear("permission")
 
     @on(DeploymentsTable.CursorMoved, "#deployments")
     def _deployment_cursor(self, message: VirtualTable.CursorMoved) -> None:
@@ -390,19 +407,56 @@ class MainScreen(Screen[None]):
         status.since = message.since
         status.note = message.error if message.state != "live" else ""
         status.update_line()
-        stale = message.state in ("retrying", "offline")
+        stale = message.state in ("retrying", "offline", "unauthorized")
+        # Keep the data on screen, marked with its age, rather than clearing it.
+        self.stale_since = (message.last_success or self._now()) if stale else None
         self.query_one("#stock", StockHeatmap).set_stale(stale)
         for key, _ in PANES:
             self.query_one(f"#pane-{key}").set_class(stale, "stale")
+        if message.state == "live":
+            self.query_one(Banner).clear("auth")
         self._update_titles()
+
+    def _tick_stale(self) -> None:
+        if self.stale_since is not None:
+            self._update_titles()
 
     @on(AccessProblem)
     def _access_problem(self, message: AccessProblem) -> None:
-        title = "Token rejected" if message.kind == "auth" else "No access to elastic deployment"
-        self.notify(f"{message.hint}", title=title, severity="error", timeout=15)
+        if message.error is not None:
+            record_error(self.app, "Polling", message.error, self._now())
+        banner = self.query_one(Banner)
         if message.kind == "permission":
+            banner.show("permission", PERMISSION_TEXT)
             table = self.query_one("#deployments", DeploymentsTable)
             table.empty_text = "无当前资源访问权限: the account is not enterprise-verified"
+            self.notify(message.hint, title="No access to elastic deployment", timeout=10)
+            return
+        banner.show("auth", AUTH_TEXT)
+        self.notify(
+            f"{message.message}\nE: show and copy",
+            title="Token rejected",
+            severity="error",
+            timeout=10,
+        )
+        ask = getattr(self.app, "ask_for_token", None)
+        if callable(ask):
+            ask(f"The API rejected the token: {message.hint}")
+
+    def use_client(self, client: AutoDLClient) -> None:
+        """Carry on with a new client (new token): same screen, same cursor, fresh polls."""
+        self.poller.set_client(client)
+        self.query_one(Banner).clear("auth")
+
+    @on(UnexpectedError)
+    def _unexpected_error(self, message: UnexpectedError) -> None:
+        report_unexpected(self.app, message.where, message.error, self._now())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised (a bug) is reported and logged; the app keeps running."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and isinstance(error, Exception):
+            report_unexpected(self.app, event.worker.name or "an action", error, self._now())
 
     def _refresh_row_actions(self) -> None:
         """Refresh the footer's keys, only when a row action's state changed.
@@ -440,8 +494,9 @@ class MainScreen(Screen[None]):
             if isinstance(widget, VirtualTable | EventLog):
                 total, matched = widget.total_count, widget.matched_count
                 subtitle = f"{matched} of {total}" if widget.filter_text else f"{total}"
-            if pane.has_class("stale"):
-                subtitle += " · stale"
+            if pane.has_class("stale") and self.stale_since is not None:
+                age = duration((self._now() - self.stale_since).total_seconds())
+                subtitle += f" · stale {age}"
             self._set_border(pane, None, subtitle)
         selected = self.deployments.get(self.poller.selected or "")
         name = f": {selected.name}" if selected else ""
@@ -505,10 +560,13 @@ class MainScreen(Screen[None]):
         return state is not True
 
     def _failed(self, what: str, exc: AutoDLError) -> None:
-        detail = f"{exc}"
+        record = record_error(self.app, what, exc, self._now())
+        detail = record.message
         if exc.hint:
             detail += f"\n{exc.hint}"
-        self.notify(detail, title=f"{what} failed", severity="error", timeout=10)
+        self.notify(
+            f"{detail}\nE: show and copy", title=f"{what} failed", severity="error", timeout=10
+        )
 
     @work(group="actions", exit_on_error=False)
     async def scale_deployment(self) -> None:
@@ -621,7 +679,9 @@ class MainScreen(Screen[None]):
         page = await self.client.list_containers(
             c.deployment_uuid, ContainerFilter(container_uuid=c.uuid)
         )
-        return page.items[0] if page.items else c
+        fresh = page.items[0] if page.items else c
+        add_secret(fresh.info.root_password)
+        return fresh
 
     def credential(self, c: Container, what: str) -> str:
         """The text a copy key copies."""

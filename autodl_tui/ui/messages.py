@@ -8,7 +8,7 @@ from datetime import datetime
 
 from textual.message import Message
 
-from autodl_tui.api import Container, ContainerEvent, Deployment, GpuStock
+from autodl_tui.api import AutoDLError, Container, ContainerEvent, Deployment, GpuStock
 
 
 @dataclass
@@ -59,7 +59,7 @@ class StockLoaded(Message):
 
 @dataclass
 class ConnectionChanged(Message):
-    """The API's reachability changed: "live", "retrying" or "offline"."""
+    """The API's reachability changed: "live", "retrying", "offline" or "unauthorized"."""
 
     state: str
     since: datetime | None
@@ -74,3 +74,13 @@ class AccessProblem(Message):
     kind: str
     message: str
     hint: str
+    #: The error itself, for the "last error" dialog (vendor msg and request_id).
+    error: AutoDLError | None = None
+
+
+@dataclass
+class UnexpectedError(Message):
+    """A bug (not an API failure) stopped one poll; polling goes on."""
+
+    where: str
+    error: Exception

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.message import Message
 
@@ -33,6 +34,7 @@ from autodl_tui.api import (
 )
 from autodl_tui.api.paging import gather_all
 from autodl_tui.catalog import CST, REGION_CODES
+from autodl_tui.logs import add_secret
 from autodl_tui.ui.messages import (
     AccessProblem,
     ConnectionChanged,
@@ -41,6 +43,7 @@ from autodl_tui.ui.messages import (
     EventsReceived,
     FleetContainersLoaded,
     StockLoaded,
+    UnexpectedError,
 )
 
 #: Consecutive failed polls after which "retrying" becomes "offline".
@@ -104,8 +107,15 @@ class Poller:
         self._state = "connecting"
         self._down_since: datetime | None = None
         self._last_success: datetime | None = None
+        #: Loops whose last poll failed: the state is live only when none did.
+        self._failing: set[str] = set()
         self.polls = 0
         self.paused_by_access = False
+        #: The account may not use elastic deployment: only stock is polled until `refresh_now`.
+        self.deployments_denied = False
+        self._reported_access: set[str] = set()
+        #: Loop name -> the last bug it hit, so a bug repeating every tick is reported once.
+        self._bugs: dict[str, str] = {}
 
     @property
     def client(self) -> AutoDLClient:
@@ -121,18 +131,36 @@ class Poller:
         if not self._tasks:
             self._tasks = [
                 asyncio.create_task(
-                    self._loop(self.poll_fast, self._wake_fast, lambda: self.refresh)
+                    self._loop(
+                        "deployments",
+                        self.poll_fast,
+                        self._wake_fast,
+                        lambda: self.refresh,
+                        lambda: self.paused_by_access or self.deployments_denied,
+                    )
                 ),
                 asyncio.create_task(
-                    self._loop(self.poll_stock, self._wake_stock, lambda: self.stock_refresh)
+                    self._loop(
+                        "stock",
+                        self.poll_stock,
+                        self._wake_stock,
+                        lambda: self.stock_refresh,
+                        lambda: self.paused_by_access,
+                    )
                 ),
                 asyncio.create_task(
-                    self._loop(self.poll_fleet, self._wake_fleet, self.fleet_interval)
+                    self._loop(
+                        "fleet",
+                        self.poll_fleet,
+                        self._wake_fleet,
+                        self.fleet_interval,
+                        lambda: self.paused_by_access or self.deployments_denied,
+                    )
                 ),
             ]
 
     async def stop(self) -> None:
-        """Cancel both loops and wait for them."""
+        """Cancel the loops and wait for them."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -141,8 +169,10 @@ class Poller:
                 await task
 
     def refresh_now(self, *, stock: bool = False) -> None:
-        """Poll again at once instead of waiting for the next tick."""
+        """Poll again at once instead of waiting for the next tick (access problems too)."""
         self.paused_by_access = False
+        self.deployments_denied = False
+        self._reported_access.clear()
         self._wake_fast.set()
         if stock:
             self._wake_stock.set()
@@ -155,6 +185,8 @@ class Poller:
             return
         self.fleet_wide = on
         self._last_fleet = None
+        if not on:
+            self._failing.discard("fleet")  # no longer polled, so it cannot recover
         self._last_containers = None  # back in single mode, post the selection's list again
         (self._wake_fleet if on else self._wake_fast).set()
 
@@ -172,6 +204,14 @@ class Poller:
         self._last_containers = None
         self._wake_fast.set()
 
+    def set_client(self, client: AutoDLClient) -> None:
+        """Poll through another client (a new token); the event log restarts from history."""
+        self._client = client
+        if self._selected is not None:
+            self._cursor = client.event_cursor(self._selected)
+            self._cursor_fresh = True
+        self.refresh_now(stock=True)
+
     @property
     def selected(self) -> str | None:
         """The deployment whose containers and events are followed."""
@@ -180,14 +220,22 @@ class Poller:
     # ------------------------------------------------------------------ loops
     async def _loop(
         self,
+        name: str,
         poll: Callable[[], Awaitable[None]],
         wake: asyncio.Event,
         interval: Callable[[], float],
+        blocked: Callable[[], bool],
     ) -> None:
         while True:
             wake.clear()
-            if not self.paused_by_access:
-                await poll()
+            if not blocked():
+                try:
+                    await poll()
+                except Exception as exc:
+                    # A bug must not end polling for good: report it, keep the data, go on.
+                    self._unexpected(name, exc)
+                else:
+                    self._bugs.pop(name, None)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=interval())
 
@@ -195,34 +243,43 @@ class Poller:
         """Fetch deployments and the selected deployment's containers and events once."""
         self.polls += 1
         selected, cursor = self._selected, self._cursor
-        containers: list[Container] = []
-        events: list[ContainerEvent] = []
-        try:
-            if selected and cursor is not None:
-                deployments, containers, events = await asyncio.gather(
-                    self.client.list_all_deployments(),
-                    self._selected_containers(selected),
-                    cursor.poll(),
-                )
-            else:
-                deployments = await self.client.list_all_deployments()
-        except AutoDLError as exc:
-            self._failed(exc)
+        calls: list[Awaitable[Any]] = [self.client.list_all_deployments()]
+        if selected and cursor is not None:
+            calls += [self._selected_containers(selected), cursor.poll()]
+        results: list[Any] = await asyncio.gather(*calls, return_exceptions=True)
+        # The same cursor, not just the same uuid: after A -> B -> A a new cursor follows A,
+        # and events from the old one would repeat what the new one backfills.
+        following = len(results) == 3 and cursor is self._cursor
+        if following and not isinstance(results[2], BaseException):
+            # The cursor has committed these events: post them even if another call failed,
+            # or they would never be shown.
+            events: list[ContainerEvent] = results[2]
+            if events or self._cursor_fresh:
+                self._post(EventsReceived(selected or "", tuple(events), self._cursor_fresh))
+                self._cursor_fresh = False
+        failures = [r for r in results if isinstance(r, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, AutoDLError):
+                raise failure
+        api_failures = [f for f in failures if isinstance(f, AutoDLError)]
+        if api_failures:
+            self._failed("deployments", api_failures[0])
             return
-        self._succeeded()
+        self._succeeded("deployments")
+        deployments: list[Deployment] = results[0]
         if tuple(deployments) != self._last_deployments:
             self._last_deployments = tuple(deployments)
             self._post(DeploymentsLoaded(self._last_deployments, self._now()))
-        if selected is None or selected != self._selected:
+        if not following or selected is None:
             return  # the selection moved while we were fetching; the next poll covers it
         if self.fleet_wide:
-            pass  # the containers pane shows every deployment's; poll_fleet feeds it
-        elif self._last_containers != (selected, tuple(containers)):
-            self._last_containers = (selected, tuple(containers))
-            self._post(ContainersLoaded(selected, tuple(containers)))
-        if events or self._cursor_fresh:
-            self._post(EventsReceived(selected, tuple(events), self._cursor_fresh))
-            self._cursor_fresh = False
+            return  # the containers pane shows every deployment's; poll_fleet feeds it
+        containers: tuple[Container, ...] = tuple(results[1])
+        for c in containers:
+            add_secret(c.info.root_password)
+        if self._last_containers != (selected, containers):
+            self._last_containers = (selected, containers)
+            self._post(ContainersLoaded(selected, containers))
 
     async def _selected_containers(self, uuid: str) -> list[Container]:
         return [] if self.fleet_wide else await self.client.list_all_containers(uuid)
@@ -240,7 +297,7 @@ class Poller:
             if deployments is None:
                 deployments = tuple(await self.client.list_all_deployments())
         except AutoDLError as exc:
-            self._failed(exc)
+            self._failed("fleet", exc)
             return
         gate = asyncio.Semaphore(FLEET_IN_FLIGHT)
         last = self._last_fleet or {}
@@ -260,12 +317,12 @@ class Poller:
         try:
             answers = await gather_all(one(uuid) for uuid in uuids)
         except AutoDLError as exc:
-            self._failed(exc)
+            self._failed("fleet", exc)
             return
         if uuids and len(errors) == len(uuids):
-            self._failed(errors[0])
+            self._failed("fleet", errors[0])
             return
-        self._succeeded()
+        self._succeeded("fleet")
         fleet = {
             uuid: _reuse(group, last.get(uuid, ()))
             for uuid, group in zip(uuids, answers, strict=True)
@@ -273,6 +330,8 @@ class Poller:
         if self.fleet_wide and fleet != self._last_fleet:
             self._last_fleet = fleet
             containers = tuple(c for group in fleet.values() for c in group)
+            for c in containers:
+                add_secret(c.info.root_password)
             self._post(FleetContainersLoaded(containers, self._now()))
 
     async def poll_stock(self) -> None:
@@ -280,32 +339,58 @@ class Poller:
         try:
             answers = await asyncio.gather(*(self.client.get_gpu_stock(r) for r in self._regions))
         except AutoDLError as exc:
-            self._failed(exc)
+            self._failed("stock", exc)
             return
-        self._succeeded()
+        self._succeeded("stock")
         stock = {region: tuple(items) for region, items in zip(self._regions, answers, strict=True)}
-        if stock != self._last_stock:
-            self._last_stock = stock
-            self._post(StockLoaded(stock, self._now()))
+        # Posted even when unchanged: the heatmap shows how old its data is.
+        self._last_stock = stock
+        self._post(StockLoaded(stock, self._now()))
 
     # ------------------------------------------------------------------ state
-    def _succeeded(self) -> None:
+    def _succeeded(self, loop: str) -> None:
+        self._failing.discard(loop)
+        if loop == "deployments":
+            # What the deployments and containers panes show is this fresh.
+            self._last_success = self._now()
+        if self._failing:
+            return
         self._failures = 0
-        self._last_success = self._now()
         self._set_state("live", None, "")
 
-    def _failed(self, exc: AutoDLError) -> None:
+    def _failed(self, loop: str, exc: AutoDLError) -> None:
         if isinstance(exc, AuthError | PermissionDeniedError):
             # Polling again cannot fix these; wait for the user (new token, refresh key).
-            self.paused_by_access = isinstance(exc, AuthError)
-            kind = "auth" if isinstance(exc, AuthError) else "permission"
-            self._post(AccessProblem(kind, str(exc), exc.hint))
+            if isinstance(exc, AuthError):
+                kind = "auth"
+                self.paused_by_access = True
+                self._set_state("unauthorized", self._down_since, exc.hint)
+            else:
+                kind = "permission"
+                self._failing.discard(loop)  # not polled again, so it cannot recover
+                self.deployments_denied = True
+                self._last_deployments = None
+            if kind not in self._reported_access:
+                self._reported_access.add(kind)
+                self._post(AccessProblem(kind, str(exc), exc.hint, exc))
             return
+        self._down(loop, exc.hint or str(exc))
+
+    def _down(self, loop: str, error: str) -> None:
+        self._failing.add(loop)
         self._failures += 1
         if self._down_since is None:
             self._down_since = self._now()
         state = "retrying" if self._failures < OFFLINE_AFTER else "offline"
-        self._set_state(state, self._down_since, exc.hint or str(exc))
+        self._set_state(state, self._down_since, error)
+
+    def _unexpected(self, loop: str, exc: Exception) -> None:
+        signature = f"{type(exc).__name__}: {exc}"
+        if self._bugs.get(loop) != signature:
+            # Once per distinct bug, not every tick: the log and the screen stay readable.
+            self._bugs[loop] = signature
+            self._post(UnexpectedError(f"polling {loop}", exc))
+        self._down(loop, "internal error (see the log file)")
 
     def _set_state(self, state: str, since: datetime | None, error: str) -> None:
         if state == "live":
@@ -316,10 +401,10 @@ class Poller:
 
     @property
     def state(self) -> str:
-        """Connection state: connecting, live, retrying or offline."""
+        """Connection state: connecting, live, retrying, offline or unauthorized."""
         return self._state
 
     @property
     def last_success(self) -> datetime | None:
-        """When a poll last succeeded."""
+        """When deployments (and the selected one's containers and events) last arrived."""
         return self._last_success

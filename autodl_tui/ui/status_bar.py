@@ -16,7 +16,9 @@ _STATE_STYLES = {
     "connecting": "yellow",
     "retrying": "bold yellow",
     "offline": "bold red",
+    "unauthorized": "bold red",
 }
+_LABELS = {"unauthorized": "token rejected"}
 
 
 class StatusBar(Static):
@@ -31,8 +33,16 @@ class StatusBar(Static):
     }
     """
 
-    def __init__(self, api_label: str, now: Callable[[], datetime], *, read_only: bool) -> None:
+    def __init__(
+        self,
+        api_label: str,
+        now: Callable[[], datetime],
+        *,
+        read_only: bool,
+        last_success: Callable[[], datetime | None] = lambda: None,
+    ) -> None:
         super().__init__(id="status-bar")
+        self._last_success = last_success
         self.api_label = api_label
         self._now = now
         self.read_only = read_only
@@ -54,13 +64,19 @@ class StatusBar(Static):
         line = Text()
         line.append("autodl-tui", style="bold")
         line.append(f"  {self.api_label}  ")
-        state = self.state
-        if state == "offline" and self.since is not None:
+        state = _LABELS.get(self.state, self.state)
+        if self.state == "offline" and self.since is not None:
             state = f"offline since {self.since.strftime('%H:%M:%S')}"
         line.append(f"● {state}", style=_STATE_STYLES.get(self.state, ""))
-        if self.last_refresh is not None:
-            age = duration((now - self.last_refresh).total_seconds())
-            line.append(f"  refreshed {age} ago")
+        # Any successful poll refreshes the view, even one that found nothing new.
+        fetched = [t for t in (self.last_refresh, self._last_success()) if t is not None]
+        last_ok = max(fetched) if fetched else None
+        if last_ok is not None:
+            age = duration(max(0.0, (now - last_ok).total_seconds()))
+            if self.state in ("retrying", "offline", "unauthorized"):
+                line.append(f"  last ok {last_ok.strftime('%H:%M:%S')} ({age} ago)", style="bold")
+            else:
+                line.append(f"  refreshed {age} ago")
         line.append(f"  burn {format_yuan(self.burn_milli, per_hour=True)}", style="bold")
         if self.read_only:
             line.append("  READ-ONLY", style="bold reverse")

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AuthError, AutoDLClient, AutoDLError
+from autodl_tui.catalog import CST
 from autodl_tui.config import ConfigError, save_settings
+from autodl_tui.logs import add_secret
 from autodl_tui.paths import config_file
 
 
-class TokenScreen(Screen[AutoDLClient]):
+class TokenScreen(Screen[AutoDLClient | None]):
     """Asks for the developer token; dismisses with a client whose token the API accepted."""
 
     DEFAULT_CSS = """
@@ -27,10 +33,30 @@ class TokenScreen(Screen[AutoDLClient]):
     TokenScreen Input { margin: 1 0; }
     """
 
-    def __init__(self, make_client: Callable[[str], AutoDLClient], *, reason: str = "") -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Keep the old token", show=False),
+    ]
+
+    def __init__(
+        self,
+        make_client: Callable[[str], AutoDLClient],
+        *,
+        reason: str = "",
+        cancellable: bool = False,
+    ) -> None:
         super().__init__()
         self._make_client = make_client
         self._reason = reason
+        #: Mid-session, Escape goes back to the (paused) main screen underneath.
+        self._cancellable = cancellable
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape only works mid-session; at startup there is nothing to go back to."""
+        return self._cancellable if action == "cancel" else True
+
+    def action_cancel(self) -> None:
+        """Go back without a new token."""
+        self.dismiss(None)
 
     def compose(self) -> ComposeResult:
         """Explanation, a masked input, save checkbox, check button."""
@@ -52,6 +78,15 @@ class TokenScreen(Screen[AutoDLClient]):
     def _submit(self) -> None:
         self.check_token()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in the check is reported and logged; the screen stays usable."""
+        from autodl_tui.ui.failures import report_unexpected
+
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and isinstance(error, Exception):
+            self.query_one("#token-error", Static).update("Could not check the token.")
+            report_unexpected(self.app, "the token check", error, datetime.now(CST))
+
     @work(exclusive=True, exit_on_error=False)
     async def check_token(self) -> None:
         """Try the token on a call every valid token may make (private image list)."""
@@ -60,6 +95,7 @@ class TokenScreen(Screen[AutoDLClient]):
         if not token:
             error.update("Paste a token first.")
             return
+        add_secret(token)
         error.update("Checking…")
         client = self._make_client(token)
         try:
