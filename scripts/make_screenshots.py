@@ -31,6 +31,10 @@ async def main() -> None:
     await shoot("scale-dialog", (140, 40), ("s",), deployment="llm-serve")
     await shoot("container-detail", (140, 40), ("2", "enter"), deployment="llm-serve")
     await shoot("narrow-80x24", (80, 24))
+    await shoot("fleet-containers", (140, 40), ("2", "a"), deployment="llm-serve")
+    await shoot("deployment-detail", (140, 40), ("d",), deployment="llm-serve")
+    await shoot("new-deployment-preflight", (140, 40), ("C", "ctrl+r"), deployment="llm-serve")
+    await shoot("blacklist", (140, 40), ("B",))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -55,12 +56,12 @@ SIZE = (140, 40)
 MOVES = {
     "down": 12, "up": 8, "pagedown": 2, "pageup": 2, "home": 1, "end": 1, "left": 2,
     "right": 2, "tab": 3, "shift+tab": 2, "1": 3, "2": 4, "3": 2, "4": 2, "z": 1, "r": 2,
-    "o": 1, "O": 1, "c": 1, "p": 1, "u": 1, "f": 1, "g": 1, "G": 1,
+    "o": 1, "O": 1, "c": 1, "p": 1, "u": 1, "f": 1, "g": 1, "G": 1, "a": 1,
 }  # fmt: skip
 #: Keys that open something; the user then types a little and usually cancels.
 OPENERS = {
     "s": 3, "x": 2, "ctrl+d": 1, "b": 2, "enter": 3, "question_mark": 1, "ctrl+p": 1,
-    "slash": 2, "E": 1,
+    "slash": 2, "E": 1, "n": 1, "C": 1, "i": 1, "B": 1, "d": 1,
 }  # fmt: skip
 
 
@@ -149,6 +150,7 @@ class Soak:
         self.unexpected_lines = 0
         self.peak_rss = 0
         self.crash = ""
+        self.first_snapshot: tracemalloc.Snapshot | None = None
 
     async def run(self) -> None:
         """Press keys until the time is up, with a checkpoint every minute."""
@@ -255,6 +257,8 @@ class Soak:
                 return
             shown = Counter(log.lines)
             self.checkpoints += 1
+            if tracemalloc.is_tracing() and self.first_snapshot is None:
+                self.first_snapshot = tracemalloc.take_snapshot()
             if not matched:
                 self.lost += sum((expected - shown).values())
                 self.duplicated += sum((shown - expected)[line] for line in shown if expected[line])
@@ -282,7 +286,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=0.3)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--speed", type=float, default=30.0, help="virtual seconds per second")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="print where memory grew between the first checkpoint and the end (slow)",
+    )
     args = parser.parse_args(argv)
+    if args.trace_memory:
+        tracemalloc.start(8)
 
     import pyperclip
 
@@ -325,6 +336,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:<{width}}  {value}")
     for sample in counter.samples:
         print(f"  error: {sample}")
+    if soak.first_snapshot is not None:
+        print("memory growth since the first checkpoint (top 15 places):")
+        growth = tracemalloc.take_snapshot().compare_to(soak.first_snapshot, "lineno")
+        for stat in growth[:15]:
+            print(f"  {stat}")
     failed = bool(soak.crash) or soak.lost or soak.duplicated or soak.unexpected_lines
     return 1 if failed else 0
 
