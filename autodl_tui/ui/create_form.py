@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 from textual.widgets.selection_list import Selection
 
@@ -36,6 +36,7 @@ from autodl_tui.catalog import (
 )
 from autodl_tui.deploy.template import Template, TemplateError, parse_template
 from autodl_tui.deploy.template_file import TemplateFile, save_template, template_path
+from autodl_tui.ui.widgets.footer import Footer
 
 __all__ = ["CreateFormScreen", "image_options", "model_options"]
 

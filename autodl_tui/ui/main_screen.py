@@ -19,7 +19,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
@@ -59,6 +59,7 @@ from autodl_tui.ui.rows import (
 from autodl_tui.ui.status_bar import StatusBar
 from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
+from autodl_tui.ui.widgets.footer import Footer
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AuthError, AutoDLClient, AutoDLError
@@ -19,6 +19,7 @@ from autodl_tui.catalog import CST
 from autodl_tui.config import ConfigError, save_settings
 from autodl_tui.logs import add_secret
 from autodl_tui.paths import config_file
+from autodl_tui.ui.widgets.footer import Footer
 
 
 class TokenScreen(Screen[AutoDLClient | None]):
