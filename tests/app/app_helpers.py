@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from textual.screen import Screen
 from waiting import until
 
 from autodl_tui.api import AutoDLClient, ContainerEvent, RetryPolicy
@@ -22,6 +23,7 @@ from autodl_tui.ui.panes import DeploymentsTable
 from autodl_tui.ui.widgets.event_log import EventLog, event_line
 
 SIZE = (140, 40)
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 TOKEN = "test-token"
 MUTATING_METHODS = ("PUT", "DELETE")
 MUTATING_POSTS = ("/api/v1/dev/deployment/blacklist", "/api/v1/dev/deployment")
@@ -105,6 +107,15 @@ async def loaded(pilot: Any, app: AutoDLApp) -> MainScreen:
     """Wait for the first deployments on the main screen."""
     screen = app.main_screen
     await until(pilot, lambda: screen.query_one("#deployments", DeploymentsTable).total_count > 0)
+    return screen
+
+
+async def opened(pilot: Any, app: AutoDLApp, key: str, kind: type[ScreenT]) -> ScreenT:
+    """Press `key` and wait until a `kind` screen is on top; return it."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, kind))
+    screen = app.screen
+    assert isinstance(screen, kind)
     return screen
 
 

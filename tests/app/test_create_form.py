@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from app_helpers import CREATE, SIZE, Recorder, loaded, until
+from app_helpers import CREATE, SIZE, Recorder, loaded, opened, until
 from textual.widgets import Button, Input, Select, SelectionList, Static
 
 from autodl_tui.api import Deployment
@@ -58,12 +58,20 @@ def named(sim: Simulator, name: str) -> list[dict[str, Any]]:
     return items
 
 
+async def landed(
+    pilot: Any, app: AutoDLApp, sim: Simulator, name: str
+) -> tuple[dict[str, Any], DeploymentsTable]:
+    """Back on the main screen with the cursor on the one deployment called `name`."""
+    await until(pilot, lambda: isinstance(app.screen, MainScreen))
+    [dep] = named(sim, name)
+    table = app.main_screen.query_one("#deployments", DeploymentsTable)
+    await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    return dep, table
+
+
 async def open_form(pilot: Any, app: AutoDLApp, key: str = "n") -> CreateFormScreen:
     await loaded(pilot, app)
-    await pilot.press(key)
-    await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
-    form = app.screen
-    assert isinstance(form, CreateFormScreen)
+    form = await opened(pilot, app, key, CreateFormScreen)
     await pilot.pause()
     return form
 
@@ -122,10 +130,7 @@ async def fill(
 
 
 async def preflight(pilot: Any, app: AutoDLApp) -> PreflightScreen:
-    await pilot.press("ctrl+r")
-    await until(pilot, lambda: isinstance(app.screen, PreflightScreen))
-    dialog = app.screen
-    assert isinstance(dialog, PreflightScreen)
+    dialog = await opened(pilot, app, "ctrl+r", PreflightScreen)
     await until(pilot, lambda: dialog.preflight is not None)
     return dialog
 
@@ -204,10 +209,7 @@ async def test_create_each_type_lands_in_the_simulator(
         assert "westDC2" in str(dialog.query_one("#stock", Static).render())
         assert recorder.creates == 0
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, name)
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        dep, table = await landed(pilot, app, sim, name)
         assert table.has_focus
     assert recorder.creates == 1
     assert dep["deployment_type"] == kind
@@ -231,10 +233,7 @@ async def test_create_is_sent_once_while_in_flight(make_app, sim, recorder) -> N
         await pilot.pause(0.05)
         assert app.screen is dialog
         recorder.hold_create.set()
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "once")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        await landed(pilot, app, sim, "once")
     assert recorder.creates == 1
 
 
@@ -246,10 +245,7 @@ async def test_a_lost_answer_is_found_by_name_instead_of_resent(make_app, sim, r
         await preflight(pilot, app)
         recorder.lose_create_answer = True
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "lost-answer")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        await landed(pilot, app, sim, "lost-answer")
     assert recorder.creates == 1
 
 
@@ -267,10 +263,7 @@ async def test_a_create_that_never_arrived_offers_a_safe_retry(make_app, sim, re
         assert named(sim, "retry-me") == []
         recorder.fail_create_before_sending = False
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "retry-me")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        await landed(pilot, app, sim, "retry-me")
     assert recorder.creates == 2
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import SIZE, loaded, until
+from app_helpers import SIZE, loaded, opened, until
 
 from autodl_tui.ui.blacklist_screen import BlacklistScreen
 from autodl_tui.ui.deployment_detail import DeploymentDetailScreen
@@ -16,10 +16,7 @@ async def test_i_lists_images_and_enter_copies_the_uuid(make_app, sim, clock) ->
     app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, ImagesScreen))
-        screen = app.screen
-        assert isinstance(screen, ImagesScreen)
+        screen = await opened(pilot, app, "i", ImagesScreen)
         await until(pilot, lambda: screen.exhausted)
         assert [im.image_uuid for im in screen.private] == [im["image_uuid"] for im in sim.images]
         await pilot.press("enter")
@@ -33,10 +30,7 @@ async def test_B_shows_the_simulators_blacklist_and_escape_returns(make_app, sim
     app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, BlacklistScreen))
-        screen = app.screen
-        assert isinstance(screen, BlacklistScreen)
+        screen = await opened(pilot, app, "B", BlacklistScreen)
         await until(pilot, lambda: screen.fetches == 1)
         [entry] = sim.list_blacklist()
         assert list(screen.machine_ids) == [entry["machine_id"]]
@@ -52,10 +46,7 @@ async def test_d_opens_the_selected_deployment(make_app, clock) -> None:
         selected = main.selected_deployment()
         assert selected is not None
         assert main.check_action("deployment_detail", ()) is True
-        await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, DeploymentDetailScreen)
+        screen = await opened(pilot, app, "d", DeploymentDetailScreen)
         await until(pilot, lambda: screen.loaded)
         assert screen.deployment.uuid == selected.uuid
         assert screen.value_of("uuid") == selected.uuid
