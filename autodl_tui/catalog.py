@@ -6,10 +6,16 @@ Shared by the API layer, the simulator and the UI; it imports nothing from any o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 #: The service reports every time in China Standard Time.
 CST = timezone(timedelta(hours=8), name="CST")
+
+
+def now_cst() -> datetime:
+    """The wall clock as an aware datetime in CST: every screen's and the client's default now."""
+    return datetime.now(CST)
+
 
 #: 1 GB in requests is 1073741824 bytes in responses.
 GIB = 1024**3

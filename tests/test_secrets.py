@@ -24,7 +24,7 @@ from autodl_tui.ui.detail import ContainerDetailScreen
 from autodl_tui.ui.launch import DEMO_TOKEN
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "app"))
-from app_helpers import SIZE, TOKEN, Recorder, make_app, select, until  # noqa: E402
+from app_helpers import SIZE, TOKEN, Recorder, build_app, select, until  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKENS = (DEMO_TOKEN, TOKEN, "screenshot-token", "renewed-token")
@@ -95,7 +95,7 @@ async def test_a_session_with_faults_and_copies_leaks_nothing(
     recorder = Recorder(sim_transport(sim, faults))
     start_logging(TOKEN)
     setup_logging(log_file.parent)  # start_logging opened the real state dir; come back
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
     screens: list[str] = []
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await select(pilot, app, "l20-infer")

@@ -48,17 +48,18 @@ from autodl_tui.api.specs import (
     require_text,
 )
 from autodl_tui.api.wire import ClientStats, Wire
-from autodl_tui.catalog import BLACKLIST_DEFAULT_MINUTES, CST, DEPLOYMENT_STATUSES, REGION_CODES
+from autodl_tui.catalog import (
+    BLACKLIST_DEFAULT_MINUTES,
+    DEPLOYMENT_STATUSES,
+    REGION_CODES,
+    now_cst,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "AutoDLClient", "ClientStats"]
 
 DEFAULT_BASE_URL = "https://api.autodl.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 DEFAULT_PAGE_SIZE = 100
-
-
-def _now_cst() -> datetime:
-    return datetime.now(CST)
 
 
 class AutoDLClient:
@@ -76,7 +77,7 @@ class AutoDLClient:
         page_size: int = DEFAULT_PAGE_SIZE,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
-        now: Callable[[], datetime] = _now_cst,
+        now: Callable[[], datetime] = now_cst,
     ) -> None:
         if not isinstance(token, str) or not token.strip():
             raise ValueError("a developer token is required (控制台 -> 设置 -> 开发者Token)")

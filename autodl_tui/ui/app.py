@@ -14,17 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from autodl_tui.api import AutoDLClient
-from autodl_tui.catalog import CST
+from autodl_tui.catalog import now_cst
 from autodl_tui.config import Settings
 from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.messages import FirstDataPainted
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(CST)
 
 
 class AutoDLApp(App[int]):
@@ -47,7 +43,7 @@ class AutoDLApp(App[int]):
         api_label: str,
         make_client: Callable[[str], AutoDLClient] | None = None,
         client_factory: Callable[[], AutoDLClient] | None = None,
-        now: Callable[[], datetime] = _now,
+        now: Callable[[], datetime] = now_cst,
         autostart: bool = True,
         freeze_heap: bool = False,
         warnings: Sequence[str] = (),

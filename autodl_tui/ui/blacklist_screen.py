@@ -26,7 +26,7 @@ from autodl_tui.api import (
     BlacklistEntry,
     PermissionDeniedError,
 )
-from autodl_tui.catalog import CST
+from autodl_tui.catalog import now_cst
 from autodl_tui.ui.gauges import EXPIRED, countdown
 from autodl_tui.ui.units import NONE, region_label, timestamp
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
@@ -44,10 +44,6 @@ BLACKLIST_COLUMNS: tuple[Column, ...] = (
 EMPTY_TEXT = "No host is blacklisted. Press b on a container to keep your deployments off its host."
 #: The countdown repaints this often; it never triggers a request.
 TICK_SECONDS = 1.0
-
-
-def _default_now() -> datetime:
-    return datetime.now(CST)
 
 
 def blacklist_row(entry: BlacklistEntry, now: datetime) -> Row:
@@ -117,7 +113,7 @@ class BlacklistScreen(ModalScreen[None]):
         self,
         client: AutoDLClient,
         *,
-        now: Callable[[], datetime] = _default_now,
+        now: Callable[[], datetime] = now_cst,
         refresh: float = 30.0,
     ) -> None:
         super().__init__()

@@ -24,7 +24,7 @@ from autodl_tui.api import (
     Deployment,
     DurationPackage,
 )
-from autodl_tui.catalog import BASE_IMAGES, CST, cuda_label
+from autodl_tui.catalog import BASE_IMAGES, cuda_label, now_cst
 from autodl_tui.ui.gauges import (
     bar,
     hours_left_text,
@@ -47,10 +47,6 @@ BAR_WIDTH = 24
 
 FieldRow = tuple[str, str, str]
 """(id, label, value) of one line of the detail."""
-
-
-def _default_now() -> datetime:
-    return datetime.now(CST)
 
 
 def cuda_text(code_from: int, code_to: int) -> str:
@@ -157,7 +153,7 @@ class DeploymentDetailScreen(ModalScreen[None]):
         deployment: Deployment,
         client: AutoDLClient,
         *,
-        now: Callable[[], datetime] = _default_now,
+        now: Callable[[], datetime] = now_cst,
     ) -> None:
         super().__init__()
         self.deployment = deployment

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from autodl_tui.api.models import Container, Deployment
-from autodl_tui.catalog import CST, ENDED_STATUSES, STARTING_STATUSES
+from autodl_tui.catalog import ENDED_STATUSES, STARTING_STATUSES, now_cst
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.units import (
     NONE,
@@ -119,7 +119,7 @@ class ContainerDetailScreen(ModalScreen[None]):
         self._container = container
         self._deployment = deployment
         self._on_copy = on_copy
-        self._clock = clock or (lambda: datetime.now(CST))
+        self._clock = clock or now_cst
         self._revealed = False
         self._dismissed = False
 

@@ -33,7 +33,7 @@ from autodl_tui.api import (
     PermissionDeniedError,
 )
 from autodl_tui.api.paging import gather_all
-from autodl_tui.catalog import CST, REGION_CODES
+from autodl_tui.catalog import REGION_CODES, now_cst
 from autodl_tui.logs import add_secret
 from autodl_tui.ui.messages import (
     AccessProblem,
@@ -53,10 +53,6 @@ OFFLINE_AFTER = 3
 FLEET_IN_FLIGHT = 6
 #: Fleet-wide polls are one request per deployment: at most one every this many seconds.
 FLEET_MIN_INTERVAL = 10.0
-
-
-def _now() -> datetime:
-    return datetime.now(CST)
 
 
 def _reuse(new: tuple[Container, ...], old: tuple[Container, ...]) -> tuple[Container, ...]:
@@ -81,7 +77,7 @@ class Poller:
         *,
         refresh: float = 2.0,
         stock_refresh: float = 30.0,
-        now: Callable[[], datetime] = _now,
+        now: Callable[[], datetime] = now_cst,
         regions: Sequence[str] = REGION_CODES,
     ) -> None:
         self._client = client if isinstance(client, AutoDLClient) else None

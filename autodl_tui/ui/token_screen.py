@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -15,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from textual.worker import Worker, WorkerState
 
 from autodl_tui.api import AuthError, AutoDLClient, AutoDLError
-from autodl_tui.catalog import CST
+from autodl_tui.catalog import now_cst
 from autodl_tui.config import ConfigError, save_settings
 from autodl_tui.logs import add_secret
 from autodl_tui.paths import config_file
@@ -86,7 +85,7 @@ class TokenScreen(Screen[AutoDLClient | None]):
         error = event.worker.error
         if event.state == WorkerState.ERROR and isinstance(error, Exception):
             self.query_one("#token-error", Static).update("Could not check the token.")
-            report_unexpected(self.app, "the token check", error, datetime.now(CST))
+            report_unexpected(self.app, "the token check", error, now_cst())
 
     @work(exclusive=True, exit_on_error=False)
     async def check_token(self) -> None:

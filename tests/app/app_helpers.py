@@ -1,18 +1,21 @@
-"""Shared pieces of the reliability tests: a recording transport, waiting, row selection."""
+"""Shared pieces of the app tests: a recording transport, client and app builders, row selection."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from textual.screen import Screen
+from waiting import until
 
 from autodl_tui.api import AutoDLClient, ContainerEvent, RetryPolicy
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
+from autodl_tui.sim.clock import FIXED_START
+from autodl_tui.sim.commands import ContainerQuery
 from autodl_tui.sim.engine import Simulator
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.main_screen import MainScreen
@@ -20,9 +23,11 @@ from autodl_tui.ui.panes import DeploymentsTable
 from autodl_tui.ui.widgets.event_log import EventLog, event_line
 
 SIZE = (140, 40)
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 TOKEN = "test-token"
 MUTATING_METHODS = ("PUT", "DELETE")
 MUTATING_POSTS = ("/api/v1/dev/deployment/blacklist", "/api/v1/dev/deployment")
+CREATE = ("POST", "/api/v1/dev/deployment")
 
 
 class Recorder(httpx.AsyncBaseTransport):
@@ -34,7 +39,16 @@ class Recorder(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))
+        return await self.forward(request)
+
+    async def forward(self, request: httpx.Request) -> httpx.Response:
+        """Hand the request to the simulator (subclasses bend it here)."""
         return await self.inner.handle_async_request(request)
+
+    @property
+    def creates(self) -> int:
+        """How many create-deployment requests were sent."""
+        return self.requests.count(CREATE)
 
     def mutations(self) -> list[tuple[str, str]]:
         """Every request that could change the account."""
@@ -60,39 +74,55 @@ def make_client(transport: httpx.AsyncBaseTransport, token: str = TOKEN) -> Auto
     )
 
 
-def make_app(
+def fixed_now() -> datetime:
+    """The app's clock in most tests: the simulator's start, standing still."""
+    return FIXED_START
+
+
+def build_app(
     transport: httpx.AsyncBaseTransport,
-    now: Callable[[], datetime],
+    now: Callable[[], datetime] = fixed_now,
     *,
+    token: str = TOKEN,
     with_token_screen: bool = False,
+    after_first_paint: bool = False,
     **settings: Any,
 ) -> AutoDLApp:
-    """The app polling only when asked (r), at the given clock."""
+    """The app polling only when asked (r), at the given clock, its client using `token`.
+
+    `after_first_paint`: the app builds its client after the first paint, as `autodl-tui` does.
+    """
     config = Settings(**{"refresh": 3600, "stock_refresh": 3600, **settings})
     return AutoDLApp(
         config,
-        make_client(transport),
+        None if after_first_paint else make_client(transport, token),
         api_label="sim",
         now=now,
         make_client=(lambda t: make_client(transport, t)) if with_token_screen else None,
+        client_factory=(lambda: make_client(transport, token)) if after_first_paint else None,
     )
 
 
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
+async def loaded(pilot: Any, app: AutoDLApp) -> MainScreen:
+    """Wait for the first deployments on the main screen."""
+    screen = app.main_screen
+    await until(pilot, lambda: screen.query_one("#deployments", DeploymentsTable).total_count > 0)
+    return screen
+
+
+async def opened(pilot: Any, app: AutoDLApp, key: str, kind: type[ScreenT]) -> ScreenT:
+    """Press `key` and wait until a `kind` screen is on top; return it."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, kind))
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
 
 
 async def select(pilot: Any, app: AutoDLApp, name: str) -> MainScreen:
     """Wait for the deployments, then put the cursor on `name` by keys."""
-    screen = app.main_screen
+    screen = await loaded(pilot, app)
     table = screen.query_one("#deployments", DeploymentsTable)
-    await until(pilot, lambda: table.total_count > 0)
     target = next(uuid for uuid, d in screen.deployments.items() if d.name == name)
     await pilot.press("home")
     for _ in range(table.total_count):
@@ -102,6 +132,17 @@ async def select(pilot: Any, app: AutoDLApp, name: str) -> MainScreen:
     assert table.cursor_key == target
     await until(pilot, lambda: screen.poller.selected == target and bool(screen.containers))
     return screen
+
+
+def deployment(sim: Simulator, name: str) -> dict[str, Any]:
+    """The simulator's record of the deployment called `name`."""
+    return dict(sim.list_deployments(1, 10, name=name)["list"][0])
+
+
+def container_status(sim: Simulator, deployment_uuid: str, uuid: str | None) -> str:
+    """The simulator's status of one container."""
+    query = ContainerQuery(deployment_uuid, 1, 10, container_uuid=uuid or "")
+    return str(sim.list_containers(query)["list"][0]["status"])
 
 
 def expected_event_lines(sim: Simulator, deployment_uuid: str) -> Counter[str]:

@@ -2,107 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
 
-import httpx
-import pytest
+from app_helpers import SIZE, container_status, deployment, select, until
 
-from autodl_tui.api import AutoDLClient
-from autodl_tui.config import Settings
-from autodl_tui.sim.clock import FIXED_START, VirtualClock
-from autodl_tui.sim.commands import ContainerQuery
-from autodl_tui.sim.engine import Simulator
-from autodl_tui.sim.fleets import build_simulator
-from autodl_tui.sim.transport import sim_transport
-from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.sim.clock import FIXED_START
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
-
-SIZE = (140, 40)
-MUTATING = ("PUT", "DELETE")
-
-
-class Recorder(httpx.AsyncBaseTransport):
-    """Records every request the app sends, then forwards it to the simulator."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
-
-    def mutations(self) -> list[tuple[str, str]]:
-        return [
-            r
-            for r in self.requests
-            if r[0] in MUTATING
-            or r == ("POST", "/api/v1/dev/deployment/blacklist")
-            or r == ("POST", "/api/v1/dev/deployment")
-        ]
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return build_simulator("demo", seed=0, clock=VirtualClock())
-
-
-@pytest.fixture
-def recorder(sim: Simulator) -> Recorder:
-    return Recorder(sim_transport(sim))
-
-
-@pytest.fixture
-def make_app(
-    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., AutoDLApp]]:
-    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
-
-    def make(**settings: Any) -> AutoDLApp:
-        client = AutoDLClient("test-token", base_url="http://sim", transport=recorder)
-        config = Settings(refresh=3600, stock_refresh=3600, **settings)
-        return AutoDLApp(config, client, api_label="sim", now=lambda: FIXED_START)
-
-    yield make
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
-
-
-def deployment(sim: Simulator, name: str) -> dict[str, Any]:
-    return sim.list_deployments(1, 10, name=name)["list"][0]
-
-
-def container_status(sim: Simulator, deployment_uuid: str, uuid: str | None) -> str:
-    query = ContainerQuery(deployment_uuid, 1, 10, container_uuid=uuid or "")
-    return str(sim.list_containers(query)["list"][0]["status"])
-
-
-async def select(pilot: Any, app: AutoDLApp, name: str) -> MainScreen:
-    """Wait for the deployments, then put the cursor on `name` by keys."""
-    screen = app.main_screen
-    table = screen.query_one("#deployments", DeploymentsTable)
-    await until(pilot, lambda: table.total_count > 0)
-    target = next(uuid for uuid, d in screen.deployments.items() if d.name == name)
-    await pilot.press("home")
-    for _ in range(table.total_count):
-        if table.cursor_key == target:
-            break
-        await pilot.press("down")
-    assert table.cursor_key == target
-    await until(pilot, lambda: screen.poller.selected == target and bool(screen.containers))
-    return screen
 
 
 async def test_scale_dialog_sets_replica_num(make_app, sim) -> None:

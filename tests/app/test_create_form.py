@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from app_helpers import CREATE, SIZE, Recorder, loaded, opened, until
 from textual.widgets import Button, Input, Select, SelectionList, Static
 
-from autodl_tui.api import AutoDLClient, Deployment
-from autodl_tui.config import Settings
+from autodl_tui.api import Deployment
 from autodl_tui.deploy.template import template_from_deployment
-from autodl_tui.sim.clock import FIXED_START, VirtualClock
 from autodl_tui.sim.engine import Simulator
-from autodl_tui.sim.fleets import build_simulator
 from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.create_form import CreateFormScreen
@@ -25,72 +21,36 @@ from autodl_tui.ui.create_steps import PreflightScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import DeploymentsTable
 
-SIZE = (140, 40)
-CREATE = ("POST", "/api/v1/dev/deployment")
 IMAGE = "base-image-l2t43iu6uk"
 
 
-class Wire(httpx.AsyncBaseTransport):
+class Wire(Recorder):
     """Records every request; can hold the create, lose its answer, or fail it unsent."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[tuple[str, str]] = []
+        super().__init__(inner)
         self.hold_create: asyncio.Event | None = None
         self.lose_create_answer = False
         self.fail_create_before_sending = False
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def forward(self, request: httpx.Request) -> httpx.Response:
         key = (request.method, request.url.path)
-        self.requests.append(key)
         if key == CREATE:
             if self.fail_create_before_sending:
                 raise httpx.ConnectError("refused", request=request)
             if self.hold_create is not None:
                 await self.hold_create.wait()
-        response = await self.inner.handle_async_request(request)
+        response = await super().forward(request)
         if key == CREATE and self.lose_create_answer:
             await response.aread()
             return httpx.Response(502, text="502 Bad Gateway")
         return response
 
-    @property
-    def creates(self) -> int:
-        return self.requests.count(CREATE)
-
 
 @pytest.fixture
-def sim() -> Simulator:
-    return build_simulator("demo", seed=0, clock=VirtualClock())
-
-
-@pytest.fixture
-def wire(sim: Simulator) -> Wire:
+def recorder(sim: Simulator) -> Wire:
+    """The app's transport (used by `make_app`), able to bend the create request."""
     return Wire(sim_transport(sim))
-
-
-@pytest.fixture
-def make_app(
-    wire: Wire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., AutoDLApp]:
-    monkeypatch.setenv("AUTODL_TUI_CONFIG", str(tmp_path / "config.toml"))
-
-    def make(**settings: Any) -> AutoDLApp:
-        client = AutoDLClient("test-token", base_url="http://sim", transport=wire)
-        config = Settings(refresh=3600, stock_refresh=3600, **settings)
-        return AutoDLApp(config, client, api_label="sim", now=lambda: FIXED_START)
-
-    return make
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
 
 
 def named(sim: Simulator, name: str) -> list[dict[str, Any]]:
@@ -98,19 +58,20 @@ def named(sim: Simulator, name: str) -> list[dict[str, Any]]:
     return items
 
 
-async def loaded(pilot: Any, app: AutoDLApp) -> MainScreen:
-    screen = app.main_screen
-    table = screen.query_one("#deployments", DeploymentsTable)
-    await until(pilot, lambda: table.total_count > 0)
-    return screen
+async def landed(
+    pilot: Any, app: AutoDLApp, sim: Simulator, name: str
+) -> tuple[dict[str, Any], DeploymentsTable]:
+    """Back on the main screen with the cursor on the one deployment called `name`."""
+    await until(pilot, lambda: isinstance(app.screen, MainScreen))
+    [dep] = named(sim, name)
+    table = app.main_screen.query_one("#deployments", DeploymentsTable)
+    await until(pilot, lambda: table.cursor_key == dep["uuid"])
+    return dep, table
 
 
 async def open_form(pilot: Any, app: AutoDLApp, key: str = "n") -> CreateFormScreen:
     await loaded(pilot, app)
-    await pilot.press(key)
-    await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
-    form = app.screen
-    assert isinstance(form, CreateFormScreen)
+    form = await opened(pilot, app, key, CreateFormScreen)
     await pilot.pause()
     return form
 
@@ -169,15 +130,12 @@ async def fill(
 
 
 async def preflight(pilot: Any, app: AutoDLApp) -> PreflightScreen:
-    await pilot.press("ctrl+r")
-    await until(pilot, lambda: isinstance(app.screen, PreflightScreen))
-    dialog = app.screen
-    assert isinstance(dialog, PreflightScreen)
+    dialog = await opened(pilot, app, "ctrl+r", PreflightScreen)
     await until(pilot, lambda: dialog.preflight is not None)
     return dialog
 
 
-async def test_each_rule_shows_next_to_its_field_and_nothing_is_sent(make_app, wire) -> None:
+async def test_each_rule_shows_next_to_its_field_and_nothing_is_sent(make_app, recorder) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, app)
@@ -223,7 +181,7 @@ async def test_each_rule_shows_next_to_its_field_and_nothing_is_sent(make_app, w
         await pilot.press("ctrl+r")
         await pilot.pause(0.05)
         assert isinstance(app.screen, CreateFormScreen)
-    assert wire.creates == 0
+    assert recorder.creates == 0
 
 
 @pytest.mark.parametrize(
@@ -235,7 +193,7 @@ async def test_each_rule_shows_next_to_its_field_and_nothing_is_sent(make_app, w
     ],
 )
 async def test_create_each_type_lands_in_the_simulator(
-    make_app, sim, wire, kind: str, counts: dict[str, str], replicas: int, parallel: int
+    make_app, sim, recorder, kind: str, counts: dict[str, str], replicas: int, parallel: int
 ) -> None:
     app = make_app()
     name = f"form-{kind.lower()}"
@@ -249,14 +207,11 @@ async def test_create_each_type_lands_in_the_simulator(
             "westDC2"
         ]
         assert "westDC2" in str(dialog.query_one("#stock", Static).render())
-        assert wire.creates == 0
+        assert recorder.creates == 0
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, name)
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
+        dep, table = await landed(pilot, app, sim, name)
         assert table.has_focus
-    assert wire.creates == 1
+    assert recorder.creates == 1
     assert dep["deployment_type"] == kind
     assert (dep["replica_num"], dep["parallelism_num"]) == (replicas, parallel)
     t = dep["template"]
@@ -264,64 +219,55 @@ async def test_create_each_type_lands_in_the_simulator(
     assert (t["image_uuid"], t["cmd"]) == (IMAGE, "sleep 100")
 
 
-async def test_create_is_sent_once_while_in_flight(make_app, sim, wire) -> None:
+async def test_create_is_sent_once_while_in_flight(make_app, sim, recorder) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, app)
         await fill(pilot, form, "once")
         dialog = await preflight(pilot, app)
-        wire.hold_create = asyncio.Event()
+        recorder.hold_create = asyncio.Event()
         await pilot.press("enter")
         ok = dialog.query_one("#ok", Button)
         await until(pilot, lambda: dialog.busy and ok.disabled)
         await pilot.press("enter", "enter", "escape")
         await pilot.pause(0.05)
         assert app.screen is dialog
-        wire.hold_create.set()
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "once")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
-    assert wire.creates == 1
+        recorder.hold_create.set()
+        await landed(pilot, app, sim, "once")
+    assert recorder.creates == 1
 
 
-async def test_a_lost_answer_is_found_by_name_instead_of_resent(make_app, sim, wire) -> None:
+async def test_a_lost_answer_is_found_by_name_instead_of_resent(make_app, sim, recorder) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, app)
         await fill(pilot, form, "lost-answer")
         await preflight(pilot, app)
-        wire.lose_create_answer = True
+        recorder.lose_create_answer = True
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "lost-answer")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
-    assert wire.creates == 1
+        await landed(pilot, app, sim, "lost-answer")
+    assert recorder.creates == 1
 
 
-async def test_a_create_that_never_arrived_offers_a_safe_retry(make_app, sim, wire) -> None:
+async def test_a_create_that_never_arrived_offers_a_safe_retry(make_app, sim, recorder) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, app)
         await fill(pilot, form, "retry-me")
         dialog = await preflight(pilot, app)
-        wire.fail_create_before_sending = True
+        recorder.fail_create_before_sending = True
         await pilot.press("enter")
         ok = dialog.query_one("#ok", Button)
         await until(pilot, lambda: str(ok.label) == "Retry create" and not ok.disabled)
         assert "a retry is safe" in str(dialog.query_one("#status", Static).render())
         assert named(sim, "retry-me") == []
-        wire.fail_create_before_sending = False
+        recorder.fail_create_before_sending = False
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MainScreen))
-        [dep] = named(sim, "retry-me")
-        table = app.main_screen.query_one("#deployments", DeploymentsTable)
-        await until(pilot, lambda: table.cursor_key == dep["uuid"])
-    assert wire.creates == 2
+        await landed(pilot, app, sim, "retry-me")
+    assert recorder.creates == 2
 
 
-async def test_clone_prefills_the_form_and_round_trips(make_app, sim, wire) -> None:
+async def test_clone_prefills_the_form_and_round_trips(make_app, sim, recorder) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
@@ -377,7 +323,7 @@ async def test_save_and_load_a_template_by_keys(make_app, tmp_path) -> None:
     assert saved.startswith("# my note\n") and "gpu_num = 2  # two cards" in saved
 
 
-async def test_read_only_hides_and_refuses_new_and_clone(make_app, wire) -> None:
+async def test_read_only_hides_and_refuses_new_and_clone(make_app, recorder) -> None:
     app = make_app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
@@ -392,7 +338,7 @@ async def test_read_only_hides_and_refuses_new_and_clone(make_app, wire) -> None
         assert isinstance(app.screen, MainScreen)
         titles = {c.title for c in app.get_system_commands(screen)}
         assert not {"New deployment", "Clone deployment"} & titles
-    assert wire.creates == 0
+    assert recorder.creates == 0
 
 
 async def test_keys_are_listed_palette_offers_them_and_keymap_remaps(make_app) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import stat
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import pytest
+from app_helpers import SIZE, build_app, make_client, until
 from textual.widgets import Input
 
 from autodl_tui.api import AutoDLClient
@@ -24,7 +22,6 @@ from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import DeploymentsTable
 from autodl_tui.ui.token_screen import TokenScreen
 
-SIZE = (140, 40)
 GOOD_TOKEN = "first-run-token"
 CONFIG_TEXT = "# my AutoDL settings, keep this comment\nrefresh = 5 # seconds\n\n[keymap]\n"
 
@@ -34,17 +31,10 @@ def sim() -> Simulator:
     return build_simulator("demo", seed=0, clock=VirtualClock(), token=GOOD_TOKEN)
 
 
-@pytest.fixture
-def config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("AUTODL_TUI_CONFIG", str(path))
-    return path
-
-
 def client_factory(sim: Simulator, made: list[str]) -> Callable[[str], AutoDLClient]:
     def make(token: str) -> AutoDLClient:
         made.append(token)
-        return AutoDLClient(token, base_url="http://sim", transport=sim_transport(sim))
+        return make_client(sim_transport(sim), token)
 
     return make
 
@@ -57,16 +47,6 @@ def first_run_app(sim: Simulator, made: list[str], settings: Settings) -> AutoDL
         make_client=client_factory(sim, made),
         now=lambda: FIXED_START,
     )
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
 
 
 def error_text(app: AutoDLApp) -> str:
@@ -123,7 +103,7 @@ async def test_keymap_remaps_a_binding_by_its_id(sim, config_path) -> None:
         CONFIG_TEXT + 'deployments-scale = "S"\napp-help = "f1"\n', encoding="utf-8"
     )
     settings = load_settings(config_path)
-    client = AutoDLClient(GOOD_TOKEN, base_url="http://sim", transport=sim_transport(sim))
+    client = make_client(sim_transport(sim), GOOD_TOKEN)
     settings = replace(settings, refresh=3600, stock_refresh=3600)
     app = AutoDLApp(settings, client, api_label="sim", now=lambda: FIXED_START)
     async with app.run_test(size=SIZE) as pilot:
@@ -148,10 +128,7 @@ async def test_filter_typed_in_one_burst_filters_and_never_acts(sim, config_path
     """Keys that arrive together right after "/" go to the filter, not to the table's keys."""
     from textual import events
 
-    client = AutoDLClient(GOOD_TOKEN, base_url="http://sim", transport=sim_transport(sim))
-    app = AutoDLApp(
-        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=lambda: FIXED_START
-    )
+    app = build_app(sim_transport(sim), token=GOOD_TOKEN)
     before = {d["name"]: d["replica_num"] for d in sim.list_deployments(1, 50)["list"]}
     async with app.run_test(size=SIZE) as pilot:
         table = app.main_screen.query_one("#deployments", DeploymentsTable)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
+from app_helpers import container_status, until
 from textual.widget import Widget
 
-from autodl_tui.api import AutoDLClient
-from autodl_tui.config import Settings
-from autodl_tui.sim.clock import FIXED_START, VirtualClock
-from autodl_tui.sim.commands import ContainerQuery
-from autodl_tui.sim.engine import Simulator
-from autodl_tui.sim.fleets import build_simulator
-from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
@@ -28,43 +22,9 @@ SIZE = (160, 44)
 
 
 @pytest.fixture
-def sim() -> Simulator:
-    return build_simulator("demo", seed=0, clock=VirtualClock())
-
-
-@pytest.fixture
-def make_app(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AutoDLApp]]:
-    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
-
-    def make(**settings: Any) -> AutoDLApp:
-        config = Settings(refresh=3600, stock_refresh=3600, **settings)
-        return AutoDLApp(
-            config,
-            None,
-            api_label="sim",
-            now=lambda: FIXED_START,
-            # Built by the app after its first paint, as `autodl-tui` does.
-            client_factory=lambda: AutoDLClient(
-                "test-token", base_url="http://sim", transport=sim_transport(sim)
-            ),
-        )
-
-    yield make
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
-
-
-def container_status(sim: Simulator, deployment_uuid: str, uuid: str) -> str:
-    query = ContainerQuery(deployment_uuid, 1, 10, container_uuid=uuid)
-    return str(sim.list_containers(query)["list"][0]["status"])
+def make_app(make_app: Callable[..., AutoDLApp]) -> Callable[..., AutoDLApp]:
+    """The app builds its client after its first paint, as `autodl-tui` does."""
+    return partial(make_app, after_first_paint=True)
 
 
 async def fleet_view(pilot: Any, app: AutoDLApp) -> tuple[MainScreen, ContainersTable]:

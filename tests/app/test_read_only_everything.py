@@ -7,15 +7,13 @@ called directly. The simulator must receive polls and nothing that changes the a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from app_helpers import SIZE, Recorder, make_app, select, until
+from app_helpers import SIZE, Recorder, select, until
 from textual.binding import Binding
 
 from autodl_tui.sim.clock import VirtualClock
-from autodl_tui.sim.fleets import build_simulator
-from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.main_screen import PANES, MainScreen
 from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
@@ -63,18 +61,10 @@ async def back_to_main(pilot: Any, app: AutoDLApp) -> None:
     assert isinstance(app.screen, MainScreen), app.screen
 
 
-@pytest.fixture
-def recorder() -> Recorder:
-    sim = build_simulator("demo", seed=0, clock=VirtualClock())
-    return Recorder(sim_transport(sim))
-
-
 async def test_read_only_no_key_or_command_sends_a_mutation(
-    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., AutoDLApp], recorder: Recorder, clock: VirtualClock
 ) -> None:
-    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
-    sim_now = VirtualClock().now
-    app = make_app(recorder, sim_now, read_only=True)
+    app = make_app(now=clock.now, read_only=True)
     pressed: set[str] = set()
     async with app.run_test(size=SIZE) as pilot:
         screen = await select(pilot, app, "l20-infer")

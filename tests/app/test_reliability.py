@@ -14,8 +14,8 @@ import pytest
 from app_helpers import (
     SIZE,
     Recorder,
+    build_app,
     expected_event_lines,
-    make_app,
     notifications,
     select,
     shown_event_lines,
@@ -38,16 +38,6 @@ from autodl_tui.ui.widgets.heatmap import StockHeatmap
 
 
 @pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
-def sim(clock: VirtualClock) -> Simulator:
-    return build_simulator("demo", seed=0, clock=clock)
-
-
-@pytest.fixture
 def faults() -> FaultConfig:
     return FaultConfig(seed=7)
 
@@ -58,10 +48,8 @@ def recorder(sim: Simulator, faults: FaultConfig) -> Recorder:
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated(tmp_path: Path, config_path: Path, no_clipboard: None) -> Iterator[Path]:
     """Config and log in a temp dir; no real clipboard."""
-    monkeypatch.setenv("AUTODL_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
     setup_logging(tmp_path / "state")
     yield tmp_path / "state" / "autodl-tui.log"
     stop_logging()
@@ -78,7 +66,7 @@ def subtitle(screen: MainScreen, pane: str) -> str:
 async def test_faults_mark_data_stale_keep_it_and_recover_in_one_refresh(
     sim: Simulator, recorder: Recorder, faults: FaultConfig, clock: VirtualClock
 ) -> None:
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         screen = await select(pilot, app, "llm-serve")
         deployments = screen.query_one("#deployments", DeploymentsTable)
@@ -118,7 +106,7 @@ async def test_faults_mark_data_stale_keep_it_and_recover_in_one_refresh(
 async def test_no_event_lost_or_repeated_under_faults(
     sim: Simulator, recorder: Recorder, faults: FaultConfig, clock: VirtualClock
 ) -> None:
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         screen = await select(pilot, app, "llm-serve")
         uuid = screen.poller.selected
@@ -144,7 +132,7 @@ async def test_no_event_lost_or_repeated_under_faults(
 async def test_expired_token_asks_for_a_new_one_and_keeps_the_users_place(
     sim: Simulator, recorder: Recorder, clock: VirtualClock
 ) -> None:
-    app = make_app(recorder, clock.now, with_token_screen=True)
+    app = build_app(recorder, clock.now, with_token_screen=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await select(pilot, app, "v100-train")
         await pilot.press("2", "down")
@@ -173,7 +161,7 @@ async def test_expired_token_asks_for_a_new_one_and_keeps_the_users_place(
 async def test_unverified_account_explains_and_stock_still_works(clock: VirtualClock) -> None:
     sim = build_simulator("demo", seed=0, clock=clock, enterprise_verified=False)
     recorder = Recorder(sim_transport(sim))
-    app = make_app(recorder, clock.now, refresh=0.5)
+    app = build_app(recorder, clock.now, refresh=0.5)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.main_screen
         banner = screen.query_one(Banner)
@@ -194,7 +182,7 @@ async def test_unverified_account_explains_and_stock_still_works(clock: VirtualC
 async def test_api_error_shows_msg_and_request_id_and_copies_them(
     sim: Simulator, recorder: Recorder, clock: VirtualClock
 ) -> None:
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await select(pilot, app, "sd-webui")
         uuid = screen.poller.selected
@@ -220,7 +208,7 @@ async def test_api_error_shows_msg_and_request_id_and_copies_them(
 async def test_a_bug_in_an_action_is_notified_and_logged_not_fatal(
     recorder: Recorder, clock: VirtualClock, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
 
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("scale exploded")
@@ -245,7 +233,7 @@ async def test_a_bug_in_an_action_is_notified_and_logged_not_fatal(
 async def test_a_bug_in_polling_is_reported_once_and_polling_goes_on(
     recorder: Recorder, clock: VirtualClock, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(recorder, clock.now)
+    app = build_app(recorder, clock.now)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await select(pilot, app, "llm-serve")
         assert app.client is not None
@@ -286,7 +274,7 @@ async def test_world_readable_config_warns_on_screen(
     assert any("chmod 600" in w for w in seen["warnings"])
 
     sim = build_simulator("empty", seed=0)
-    app = make_app(Recorder(sim_transport(sim)), lambda: sim.clock.now())
+    app = build_app(Recorder(sim_transport(sim)), lambda: sim.clock.now())
     app._warnings = tuple(seen["warnings"])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause(0.1)

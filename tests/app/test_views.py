@@ -2,69 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Any
-
 import pytest
+from app_helpers import SIZE, loaded, opened, until
 
-from autodl_tui.api import AutoDLClient
-from autodl_tui.config import Settings
-from autodl_tui.sim.clock import VirtualClock
-from autodl_tui.sim.engine import Simulator
-from autodl_tui.sim.fleets import build_simulator
-from autodl_tui.sim.transport import sim_transport
-from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.blacklist_screen import BlacklistScreen
 from autodl_tui.ui.deployment_detail import DeploymentDetailScreen
 from autodl_tui.ui.images_screen import ImagesScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import DeploymentsTable
 
-SIZE = (140, 40)
 
-
-@pytest.fixture(autouse=True)
-def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("autodl_tui.ui.clipboard.pyperclip.copy", lambda text: None)
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-def make_app(sim: Simulator, clock: VirtualClock, **settings: Any) -> AutoDLApp:
-    client = AutoDLClient("test-token", base_url="http://sim", transport=sim_transport(sim))
-    config = Settings(refresh=3600, stock_refresh=3600, **settings)
-    return AutoDLApp(config, client, api_label="sim", now=clock.now)
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
-
-
-async def loaded(pilot: Any, app: AutoDLApp) -> MainScreen:
-    main = app.main_screen
-    await until(pilot, lambda: main.query_one("#deployments", DeploymentsTable).total_count > 0)
-    return main
-
-
-async def test_i_lists_images_and_enter_copies_the_uuid(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock)
+async def test_i_lists_images_and_enter_copies_the_uuid(make_app, sim, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, ImagesScreen))
-        screen = app.screen
-        assert isinstance(screen, ImagesScreen)
+        screen = await opened(pilot, app, "i", ImagesScreen)
         await until(pilot, lambda: screen.exhausted)
         assert [im.image_uuid for im in screen.private] == [im["image_uuid"] for im in sim.images]
         await pilot.press("enter")
@@ -74,15 +26,11 @@ async def test_i_lists_images_and_enter_copies_the_uuid(clock) -> None:
         assert any(sim.images[0]["image_uuid"] in m for m in notes)
 
 
-async def test_B_shows_the_simulators_blacklist_and_escape_returns(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock)
+async def test_B_shows_the_simulators_blacklist_and_escape_returns(make_app, sim, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, BlacklistScreen))
-        screen = app.screen
-        assert isinstance(screen, BlacklistScreen)
+        screen = await opened(pilot, app, "B", BlacklistScreen)
         await until(pilot, lambda: screen.fetches == 1)
         [entry] = sim.list_blacklist()
         assert list(screen.machine_ids) == [entry["machine_id"]]
@@ -91,18 +39,14 @@ async def test_B_shows_the_simulators_blacklist_and_escape_returns(clock) -> Non
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
 
 
-async def test_d_opens_the_selected_deployment(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock)
+async def test_d_opens_the_selected_deployment(make_app, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         main = await loaded(pilot, app)
         selected = main.selected_deployment()
         assert selected is not None
         assert main.check_action("deployment_detail", ()) is True
-        await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen))
-        screen = app.screen
-        assert isinstance(screen, DeploymentDetailScreen)
+        screen = await opened(pilot, app, "d", DeploymentDetailScreen)
         await until(pilot, lambda: screen.loaded)
         assert screen.deployment.uuid == selected.uuid
         assert screen.value_of("uuid") == selected.uuid
@@ -110,9 +54,9 @@ async def test_d_opens_the_selected_deployment(clock) -> None:
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
 
 
-async def test_d_is_greyed_without_a_deployment(clock) -> None:
-    sim = build_simulator("empty", seed=0, clock=clock)
-    app = make_app(sim, clock)
+@pytest.mark.parametrize("fleet", ["empty"])
+async def test_d_is_greyed_without_a_deployment(make_app, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         main = app.main_screen
         await until(
@@ -130,9 +74,8 @@ async def test_d_is_greyed_without_a_deployment(clock) -> None:
         assert {"Images", "Blacklist"} <= set(titles)
 
 
-async def test_views_stay_available_read_only(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock, read_only=True)
+async def test_views_stay_available_read_only(make_app, clock) -> None:
+    app = make_app(now=clock.now, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         main = await loaded(pilot, app)
         titles = [c.title for c in app.get_system_commands(main)]
@@ -147,9 +90,8 @@ async def test_views_stay_available_read_only(clock) -> None:
         await until(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen))
 
 
-async def test_palette_and_help_list_the_view_keys(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock)
+async def test_palette_and_help_list_the_view_keys(make_app, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         main = await loaded(pilot, app)
         commands = {c.title: c for c in app.get_system_commands(main)}
@@ -161,9 +103,8 @@ async def test_palette_and_help_list_the_view_keys(clock) -> None:
         assert {("i", "Images"), ("B", "Blacklist"), ("d", "Deployment detail")} <= rows
 
 
-async def test_keymap_rebinds_the_view_keys(clock) -> None:
-    sim = build_simulator("demo", seed=0, clock=clock)
-    app = make_app(sim, clock, keymap={"open-blacklist": "ctrl+b"})
+async def test_keymap_rebinds_the_view_keys(make_app, clock) -> None:
+    app = make_app(now=clock.now, keymap={"open-blacklist": "ctrl+b"})
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
         await pilot.press("ctrl+b")

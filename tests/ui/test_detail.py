@@ -9,6 +9,7 @@ from typing import Any
 from unittest.mock import MagicMock
 
 import pytest
+import views_host
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
@@ -65,17 +66,12 @@ DEPLOYMENT = Deployment.from_api(
 )
 
 
-class Host(App[None]):
+class Host(views_host.Host):
     """Pushes the detail screen; records dismissals and notification texts."""
 
     def __init__(self, screen: ContainerDetailScreen) -> None:
-        super().__init__()
-        self.detail = screen
-        self.results: list[object] = []
+        super().__init__(screen)
         self.notes: list[str] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.detail, callback=self.results.append)
 
     def notify(
         self,

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, Static
+from views_host import Host
 
 from autodl_tui.catalog import BLACKLIST_DEFAULT_MINUTES, BLACKLIST_MAX_MINUTES
 from autodl_tui.ui.dialogs import (
@@ -35,18 +35,6 @@ from autodl_tui.ui.dialogs import (
 from autodl_tui.ui.help import HelpScreen, group_bindings
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-class Host(App[None]):
-    """Pushes one screen on mount and records what it is dismissed with."""
-
-    def __init__(self, screen: Screen[Any]) -> None:
-        super().__init__()
-        self.dialog = screen
-        self.results: list[object] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.dialog, callback=self.results.append)
 
 
 @asynccontextmanager

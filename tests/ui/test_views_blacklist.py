@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-import pytest
+from views_host import SIZE, CountingTransport, Host, client_for
+from waiting import until
 
-# --import-mode=importlib leaves sys.path alone; the view tests share `views_host`.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from views_host import SIZE, CountingTransport, Host, client_for, until  # noqa: E402
-
-from autodl_tui.sim.clock import VirtualClock  # noqa: E402
-from autodl_tui.sim.commands import ContainerQuery  # noqa: E402
-from autodl_tui.sim.engine import Simulator  # noqa: E402
-from autodl_tui.sim.fleets import BLACKLIST_COMMENT, build_simulator  # noqa: E402
-from autodl_tui.ui.blacklist_screen import EMPTY_TEXT, BlacklistScreen  # noqa: E402
-from autodl_tui.ui.gauges import EXPIRED, countdown  # noqa: E402
+from autodl_tui.sim.commands import ContainerQuery
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import BLACKLIST_COMMENT, build_simulator
+from autodl_tui.ui.blacklist_screen import EMPTY_TEXT, BlacklistScreen
+from autodl_tui.ui.gauges import EXPIRED, countdown
 
 BLACKLIST = "/deployment/blacklist"
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
-def sim(clock: VirtualClock) -> Simulator:
-    return build_simulator("demo", seed=0, clock=clock)
 
 
 def running_container(sim: Simulator, name: str) -> dict[str, Any]:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
+from views_host import SIZE, CountingTransport, Host, client_for
+from waiting import until
 
-# --import-mode=importlib leaves sys.path alone; the view tests share `views_host`.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from views_host import SIZE, CountingTransport, Host, client_for, until  # noqa: E402
-
-from autodl_tui.catalog import BASE_IMAGES  # noqa: E402
-from autodl_tui.sim.clock import VirtualClock  # noqa: E402
-from autodl_tui.sim.engine import Simulator  # noqa: E402
-from autodl_tui.sim.fleets import build_simulator  # noqa: E402
-from autodl_tui.ui.images_screen import MORE_KEY, ImageChoice, ImagesScreen  # noqa: E402
+from autodl_tui.catalog import BASE_IMAGES
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.ui.images_screen import MORE_KEY, ImageChoice, ImagesScreen
 
 IMAGES = "/image/private/list"
 #: Small enough that a page of 20 images does not fit.

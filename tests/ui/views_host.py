@@ -1,9 +1,7 @@
-"""A bare app that shows one view over a simulator, for the views' Pilot tests."""
+"""A bare app that shows one screen, and a counting transport, for the screens' Pilot tests."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -37,7 +35,7 @@ def client_for(transport: httpx.AsyncBaseTransport) -> AutoDLClient:
 
 
 class Host(App[None]):
-    """Pushes one screen on mount and records what it was dismissed with."""
+    """Pushes one screen on mount and records what it is dismissed with."""
 
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
@@ -46,13 +44,3 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.view, callback=self.results.append)
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until `condition` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)

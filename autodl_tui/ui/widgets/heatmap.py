@@ -34,7 +34,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from autodl_tui.api.models import GpuStock
-from autodl_tui.catalog import CST, REGIONS
+from autodl_tui.catalog import CST, REGIONS, now_cst
 from autodl_tui.catalog import Region as CatalogRegion
 
 __all__ = ["StockHeatmap", "StockLevel", "format_age", "stock_level"]
@@ -220,7 +220,7 @@ class StockHeatmap(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._now: Callable[[], datetime] = now or (lambda: datetime.now(CST))
+        self._now: Callable[[], datetime] = now or now_cst
         self._catalog = tuple(regions)
         self._region_names = {region.code: region.name for region in self._catalog}
         self._loading_text = loading_text
