@@ -17,9 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
 from autodl_tui.deploy.template import Template
@@ -53,6 +52,7 @@ from autodl_tui.ui.rows import (
 )
 from autodl_tui.ui.status_bar import StatusBar
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
+from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
 
@@ -135,7 +135,6 @@ class MainScreen(Screen[None]):
         self._data_painted = False
         self._container_rows = ContainerRows()
         self._row_action_state: tuple[bool | None, ...] = ()
-        self._row_action_timer: Timer | None = None
         self._borders: dict[tuple[str, str], str] = {}
 
     @property
@@ -161,7 +160,7 @@ class MainScreen(Screen[None]):
         yield Input(
             id="filter", placeholder="filter: Enter jumps to the first match, Escape clears"
         )
-        yield Footer()
+        yield KeyFooter()
 
     def _pane_widget(self, key: str) -> Widget:
         if key == "deployments":
@@ -297,7 +296,7 @@ class MainScreen(Screen[None]):
         status.update_line()
         self._select(table.cursor_key)
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
         if not self._data_painted:
             self._data_painted = True
             self.call_after_refresh(self.post_message, FirstDataPainted())
@@ -317,7 +316,7 @@ class MainScreen(Screen[None]):
             table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
-        self._row_actions_soon()
+        self.refresh_row_actions()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
@@ -329,7 +328,7 @@ class MainScreen(Screen[None]):
         now = self._now()
         table.set_rows(self._container_rows.rows(message.containers, now))
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
 
     @on(FleetContainersLoaded)
     def _fleet_containers_loaded(self, message: FleetContainersLoaded) -> None:
@@ -342,7 +341,7 @@ class MainScreen(Screen[None]):
         names = {uuid: d.name for uuid, d in self.deployments.items()}
         table.set_rows(self._container_rows.rows(message.containers, now, names))
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
 
     def toggle_fleet_wide(self) -> None:
         """Show the containers of every deployment, or again those of the selected one."""
@@ -359,11 +358,7 @@ class MainScreen(Screen[None]):
                 "Loading containers…" if self.poller.selected else "Select a deployment"
             )
         self._update_titles()
-        self._refresh_row_actions()
-
-    @on(ContainersTable.CursorMoved, "#containers")
-    def _container_cursor(self) -> None:
-        self._row_actions_soon()
+        self.refresh_row_actions()
 
     @on(ContainersTable.RowActivated, "#containers")
     def _container_activated(self, message: VirtualTable.RowActivated) -> None:
@@ -404,26 +399,17 @@ class MainScreen(Screen[None]):
             table = self.query_one("#deployments", DeploymentsTable)
             table.empty_text = "无当前资源访问权限: the account is not enterprise-verified"
 
-    def _refresh_row_actions(self) -> None:
+    def refresh_row_actions(self) -> None:
         """Refresh the footer's keys, only when a row action's state changed.
 
-        A refresh recomposes the footer (10-80 ms), so doing it on every cursor move or
-        poll would cost more than everything else those do.
+        The tables call it on every cursor move, before the move is painted: the footer
+        greys keys out in place (`KeyFooter`), so it is right in the very frame that shows
+        the new row, at the cost of a repaint of the footer line, not a rebuild of it.
         """
         state = tuple(self.action_state(action) for action in sorted(self.ROW_ACTIONS))
         if state != self._row_action_state:
             self._row_action_state = state
             self.refresh_bindings()
-
-    def _row_actions_soon(self) -> None:
-        """Refresh the footer's keys once the cursor rests (not on every row of a held key).
-
-        Keys still act on the row under the cursor at once: Textual asks `check_action`
-        when a key is pressed; only the footer's greying lags by a tenth of a second.
-        """
-        if self._row_action_timer is not None:
-            self._row_action_timer.stop()
-        self._row_action_timer = self.set_timer(0.1, self._refresh_row_actions)
 
     def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
         """Set a pane's border texts; each set repaints, so only when they changed."""

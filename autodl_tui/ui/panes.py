@@ -36,6 +36,12 @@ class PaneTable(VirtualTable):
             return True
         return main.action_state(action)
 
+    def cursor_changed(self) -> None:
+        """Grey the footer's row keys for the new row now, so they change in the same frame."""
+        super().cursor_changed()
+        if main := self._main():
+            main.refresh_row_actions()
+
 
 class DeploymentsTable(PaneTable):
     """Deployments: moving the cursor selects; s scale, x stop, ctrl+d delete, C clone."""
