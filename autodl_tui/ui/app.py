@@ -6,17 +6,19 @@ import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.messages import FirstDataPainted
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
 
 
 def _now() -> datetime:

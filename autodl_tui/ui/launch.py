@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
 
 DEMO_TOKEN = "demo-token"
 
 
 def demo_client(*, seed: int = 0, speed: float = 1.0) -> AutoDLClient:
     """A client wired in-process to a simulator holding the demo fleet, clock running."""
+    from autodl_tui.api import AutoDLClient
     from autodl_tui.sim.clock import VirtualClock
     from autodl_tui.sim.fleets import build_simulator
     from autodl_tui.sim.transport import sim_transport
@@ -34,21 +38,29 @@ def api_label(base_url: str) -> str:
 
 
 def run_app(settings: Settings, *, token: str, demo: bool) -> int:
-    """Run the TUI until the user quits; returns the exit code."""
+    """Run the TUI until the user quits; returns the exit code.
+
+    The client's module (httpx) is imported by the factories, after the first paint.
+    """
     from autodl_tui.ui.app import AutoDLApp
+
+    def client(token: str) -> AutoDLClient:
+        from autodl_tui.api import AutoDLClient
+
+        return AutoDLClient(token, base_url=settings.base_url)
 
     factory: Callable[[], AutoDLClient] | None
     if demo:
         factory = demo_client
         label = "simulator (demo)"
     else:
-        factory = (lambda: AutoDLClient(token, base_url=settings.base_url)) if token else None
+        factory = (lambda: client(token)) if token else None
         label = api_label(settings.base_url)
     app = AutoDLApp(
         settings,
         None,
         api_label=label,
-        make_client=lambda t: AutoDLClient(t, base_url=settings.base_url),
+        make_client=client,
         client_factory=factory,
         freeze_heap=True,
     )

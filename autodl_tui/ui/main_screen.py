@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,8 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
-from autodl_tui.deploy.template import Template
+from autodl_tui.api import AutoDLError, Container, ContainerFilter, Deployment
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import (
     BlacklistDialog,
@@ -55,6 +54,10 @@ from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
 from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
+    from autodl_tui.deploy.template import Template
 
 PANES: tuple[tuple[str, str], ...] = (
     ("deployments", "Deployments"),
