@@ -51,6 +51,7 @@ from autodl_tui.ui.rows import (
 )
 from autodl_tui.ui.status_bar import StatusBar
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
+from autodl_tui.ui.widgets.filter_input import FilterInput
 from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
@@ -160,7 +161,7 @@ class MainScreen(Screen[None]):
                 with Vertical(id=f"pane-{key}", classes="pane") as pane:
                     pane.border_title = f"{PANES.index((key, title)) + 1} {title}"
                     yield self._pane_widget(key)
-        yield Input(
+        yield FilterInput(
             id="filter", placeholder="filter: Enter jumps to the first match, Escape clears"
         )
         yield KeyFooter()
