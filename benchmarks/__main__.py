@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark module in turn and print its figures.
 
 `bench_app` runs last and gets what the others returned, for its comparison column.
-`--quick` runs fewer rounds.
+`--quick` runs fewer rounds; `--only=launch,idle` runs those parts of `bench_app` only
+(parts: launch, idle, polling, headless), e.g. `python -m benchmarks bench_app --only=idle`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ MODULES = ("bench_sim", "bench_client", "bench_table", "bench_widgets", "bench_a
 def main(argv: list[str]) -> int:
     """Run the named benchmarks (all when none are named)."""
     quick = "--quick" in argv
+    only = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("--only=")), "")
     names = [name for name in argv if not name.startswith("--")]
     results: dict[str, object] = {}
 
@@ -36,6 +38,8 @@ def main(argv: list[str]) -> int:
             kwargs["quick"] = quick
         if "others" in params:
             kwargs["others"] = results
+        if "only" in params and only:
+            kwargs["only"] = tuple(only.split(","))
         result = module.run(report, **kwargs)
         if inspect.isawaitable(result):
             result = asyncio.run(result)

@@ -13,7 +13,8 @@ Two parts, then one table of every target:
 
 `run(report, others=...)` takes the DataTable figures of `bench_table` and the comparator
 of `bench_widgets` from the same `make bench` run for the comparison column.
-Run alone with `.venv/bin/python -m benchmarks.bench_app [--quick]`.
+Run alone with `.venv/bin/python -m benchmarks.bench_app [--quick] [--only=PART,...]`
+(parts: launch, idle, polling, headless).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import os
 import random
 import sys
 import time
@@ -134,56 +136,75 @@ def app_args(url: str) -> list[str]:
     return ["--base-url", url, "--token", "bench-token"]
 
 
-def bench_processes(figures: Figures, quick: bool, report: Callable[[str], None]) -> None:
+PROCESS_PARTS = ("launch", "idle", "polling")
+HEADLESS = "headless"
+PARTS = (*PROCESS_PARTS, HEADLESS)
+
+
+def bench_processes(figures: Figures, quick: bool, parts: tuple[str, ...] = PROCESS_PARTS) -> None:
     rounds = 3 if quick else 5
     seconds = 4.0 if quick else 10.0
     with SimServer("large", speed=0) as sim:
-        paint, data, demo = [], [], []
-        for _ in range(rounds):
-            with PtyApp(app_args(sim.base_url), size=SIZE) as app:
-                paint.append(app.wait_for(FIRST_PAINT)[0] * 1000)
-                data.append(app.wait_for(FLEET_DATA)[0] * 1000)
-            with PtyApp(["--demo"], size=SIZE) as app:
-                demo.append(app.wait_for(FIRST_PAINT)[0] * 1000)
-        figures.add(Figure("launch → first paint (pty, real process)", paint, "ms", 500))
-        figures.add(Figure("launch → large fleet's deployments on screen", data, "ms", 1500))
-        figures.add(Figure("launch --demo → first paint (simulator built after it)", demo, "ms"))
+        if "launch" in parts:
+            bench_launch(figures, sim, rounds)
+        if "idle" in parts:
+            bench_idle(figures, sim, seconds)
+        if "polling" in parts:
+            bench_polling(figures, sim, seconds)
 
-        quiet = "refresh = 3600\nstock_refresh = 3600\n"
-        with PtyApp(app_args(sim.base_url), size=SIZE, config=quiet) as app:
-            app.wait_for(FLEET_DATA)
-            time.sleep(2.0)
-            idle = cpu_share(app, seconds)
+
+def bench_launch(figures: Figures, sim: SimServer, rounds: int) -> None:
+    paint, data, demo = [], [], []
+    for _ in range(rounds):
+        with PtyApp(app_args(sim.base_url), size=SIZE) as app:
+            paint.append(app.wait_for(FIRST_PAINT)[0] * 1000)
+            data.append(app.wait_for(FLEET_DATA)[0] * 1000)
+        with PtyApp(["--demo"], size=SIZE) as app:
+            demo.append(app.wait_for(FIRST_PAINT)[0] * 1000)
+    figures.add(Figure("launch → first paint (pty, real process)", paint, "ms", 500))
+    figures.add(Figure("launch → large fleet's deployments on screen", data, "ms", 1500))
+    figures.add(Figure("launch --demo → first paint (simulator built after it)", demo, "ms"))
+
+
+def bench_idle(figures: Figures, sim: SimServer, seconds: float) -> None:
+    """Data on screen, no poll due for an hour: what is left is the app's own timers."""
+    quiet = "refresh = 3600\nstock_refresh = 3600\n"
+    with PtyApp(app_args(sim.base_url), size=SIZE, config=quiet) as app:
+        app.wait_for(FLEET_DATA)
+        time.sleep(2.0)
+        idle = cpu_share(app, seconds)
+    figures.add(
+        Figure(
+            f"CPU idle, data on screen, only the clock labels ({seconds:.0f} s)",
+            [idle],
+            "%",
+            0.3,
+        )
+    )
+
+
+def bench_polling(figures: Figures, sim: SimServer, seconds: float) -> None:
+    """Polling every 2 s against a frozen simulator, then RSS with every container loaded."""
+    polling = "refresh = 2\nstock_refresh = 3600\n"
+    with PtyApp(app_args(sim.base_url), size=SIZE, config=polling) as app:
+        app.wait_for(FLEET_DATA)
+        time.sleep(2.0)
+        busy = cpu_share(app, seconds)
         figures.add(
-            Figure(
-                f"CPU idle, data on screen, only the 1 s clock labels ({seconds:.0f} s)",
-                [idle],
-                "%",
-                0.3,
-            )
+            Figure(f"CPU polling every 2 s, unchanged data ({seconds:.0f} s)", [busy], "%", 1.0)
         )
-        polling = "refresh = 2\nstock_refresh = 3600\n"
-        with PtyApp(app_args(sim.base_url), size=SIZE, config=polling) as app:
-            app.wait_for(FLEET_DATA)
-            time.sleep(2.0)
-            busy = cpu_share(app, seconds)
-            figures.add(
-                Figure(f"CPU polling every 2 s, unchanged data ({seconds:.0f} s)", [busy], "%", 1.0)
-            )
-            rss_deployments = app.rss_bytes() / 2**20
-            app.press("2")
-            time.sleep(1.0)  # focus moves asynchronously: a key typed at once goes elsewhere
-            mark = app.chunk_count
-            app.press("a")
-            app.wait_for("all deployments", after=mark)
-            rss = stable_rss(app) / 2**20
-        figures.add(
-            Figure("RSS, large fleet: every deployment + all containers", [rss], "MiB", 150)
-        )
-        figures.notes.append(
-            f"RSS with the 520 deployments only: {rss_deployments:.0f} MiB; "
-            f"with the fleet-wide containers view loaded: {rss:.0f} MiB."
-        )
+        rss_deployments = app.rss_bytes() / 2**20
+        app.press("2")
+        time.sleep(1.0)  # focus moves asynchronously: a key typed at once goes elsewhere
+        mark = app.chunk_count
+        app.press("a")
+        app.wait_for("all deployments", after=mark)
+        rss = stable_rss(app) / 2**20
+    figures.add(Figure("RSS, large fleet: every deployment + all containers", [rss], "MiB", 150))
+    figures.notes.append(
+        f"RSS with the 520 deployments only: {rss_deployments:.0f} MiB; "
+        f"with the fleet-wide containers view loaded: {rss:.0f} MiB."
+    )
 
 
 def cpu_share(app: PtyApp, seconds: float) -> float:
@@ -492,15 +513,22 @@ def run(
     *,
     quick: bool = False,
     others: Mapping[str, Any] | None = None,
+    only: tuple[str, ...] = PARTS,
 ) -> Figures:
-    """Run both parts, report the notes and the final table; return the figures."""
+    """Run the parts named in `only` (all by default), report the notes and the table."""
+    unknown = set(only) - set(PARTS)
+    if unknown:
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
     figures = Figures()
     started = perf_counter()
-    bench_processes(figures, quick, report)
-    asyncio.run(bench_headless(figures, others or {}, quick))
+    processes = tuple(part for part in only if part in PROCESS_PARTS)
+    if processes:
+        bench_processes(figures, quick, processes)
+    if HEADLESS in only:
+        asyncio.run(bench_headless(figures, others or {}, quick))
     report(
         f"Real app, large fleet, terminal {SIZE[0]}x{SIZE[1]}; Python {sys.version.split()[0]}; "
-        f"total {perf_counter() - started:.0f} s"
+        f"total {perf_counter() - started:.0f} s; load average {load_average()}"
     )
     for note in figures.notes:
         report(note)
@@ -510,5 +538,19 @@ def run(
     return figures
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, for the record (other jobs skew the figures)."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def parse_only(argv: list[str]) -> tuple[str, ...]:
+    """`--only=launch,idle`: the parts to run (every part without it)."""
+    for arg in argv:
+        if arg.startswith("--only="):
+            return tuple(arg.split("=", 1)[1].split(","))
+    return PARTS
+
+
 if __name__ == "__main__":
-    run(print, quick="--quick" in sys.argv[1:])
+    args = sys.argv[1:]
+    run(print, quick="--quick" in args, only=parse_only(args))

@@ -29,3 +29,25 @@ def test_headless_layers_do_not_import_textual(module: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_app_paints_without_loading_the_http_client() -> None:
+    """The client (httpx) loads after the first frame: importing the app does not load it."""
+    code = (
+        "import sys, autodl_tui.cli, autodl_tui.ui.launch, autodl_tui.ui.app; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'httpx' "
+        "or m == 'autodl_tui.api.client'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_client_is_still_importable_from_the_api_package() -> None:
+    from autodl_tui import api
+    from autodl_tui.api.client import DEFAULT_BASE_URL, AutoDLClient, ClientStats
+
+    assert api.AutoDLClient is AutoDLClient
+    assert api.ClientStats is ClientStats
+    assert api.DEFAULT_BASE_URL == DEFAULT_BASE_URL
+    with pytest.raises(AttributeError):
+        _ = api.NoSuchThing  # type: ignore[attr-defined]

@@ -6,7 +6,8 @@ money in milliyuan (yuan x 1000) ints, times as aware +08:00 datetimes.
 
 from __future__ import annotations
 
-from autodl_tui.api.client import DEFAULT_BASE_URL, AutoDLClient, ClientStats
+from typing import TYPE_CHECKING, Any
+
 from autodl_tui.api.endpoints import Endpoint
 from autodl_tui.api.errors import (
     ApiError,
@@ -46,6 +47,23 @@ from autodl_tui.api.units import (
     parse_time,
     yuan_to_milli,
 )
+
+if TYPE_CHECKING:
+    from autodl_tui.api.client import DEFAULT_BASE_URL, AutoDLClient, ClientStats
+
+# The client (and with it httpx, ~60 ms of imports) loads on first use, not with the
+# models: the app paints its first frame before it builds a client.
+_LAZY = {"DEFAULT_BASE_URL", "AutoDLClient", "ClientStats"}
+
+
+def __getattr__(name: str) -> Any:
+    """`AutoDLClient`, `ClientStats` and `DEFAULT_BASE_URL`, imported on first access."""
+    if name in _LAZY:
+        from autodl_tui.api import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -2,8 +2,10 @@
 
 All requests share one lazily created `httpx.AsyncClient`; a semaphore bounds how many are
 in flight (see `wire`). Reads and idempotent writes are retried on transport failures (see
-`retry`); creating a deployment never is. The developer token is only ever placed in the
-`Authorization` header: it is absent from every repr, str, log line and error.
+`retry`); creating a deployment never is. List and stock reads reuse the parsed result of
+an answer identical to the previous one for the same request (models are immutable). The
+developer token is only ever placed in the `Authorization` header: it is absent from every
+repr, str, log line and error.
 """
 
 from __future__ import annotations
@@ -191,6 +193,7 @@ class AutoDLClient:
             ep.DEPLOYMENT_LIST,
             lambda d: Page.from_api(d, Deployment.from_api, page_index=page_index, page_size=size),
             body=body,
+            reuse=True,
         )
 
     async def list_container_events(
@@ -220,6 +223,7 @@ class AutoDLClient:
                 d, ContainerEvent.from_api, page_index=page_index, page_size=size
             ),
             body=body,
+            reuse=True,
         )
 
     async def list_containers(
@@ -246,6 +250,7 @@ class AutoDLClient:
             ep.CONTAINER_LIST,
             lambda d: Page.from_api(d, Container.from_api, page_index=page_index, page_size=size),
             body=body,
+            reuse=True,
         )
 
     async def stop_container(
@@ -331,9 +336,10 @@ class AutoDLClient:
         if filter is not None:
             filter.validate()
         body = (filter or StockFilter()).to_body(region_sign)
-        return await self._wire.call(
-            ep.GPU_STOCK, lambda d: parse_gpu_stock(d, region_sign), body=body
+        stock = await self._wire.call(
+            ep.GPU_STOCK, lambda d: tuple(parse_gpu_stock(d, region_sign)), body=body, reuse=True
         )
+        return list(stock)  # a list of its own: the tuple is kept for reuse
 
     async def get_ddp_overview(self, deployment_uuid: str) -> list[DurationPackage]:
         """Duration packages (时长包) a deployment can draw on."""

@@ -1,6 +1,11 @@
 """The wire under `AutoDLClient`: one shared httpx client, the in-flight bound, retries,
 the envelope, and the counters a status line reads.
 
+Reads can opt into reuse (`call(..., reuse=True)`): the wire keeps, per request, a digest
+of the last successful body (its `request_id`, new on every answer, left out) and what it
+parsed to; an answer with the same digest returns that parsed result without decoding or
+parsing again, so an unchanged poll of a large fleet costs the HTTP exchange only.
+
 The developer token lives only in the `Authorization` header of the shared httpx client;
 everywhere else it is a `_Secret` whose repr is "<redacted>", and anything the service echoes
 back is scrubbed of it before it reaches an error or a log line.
@@ -9,13 +14,16 @@ back is scrubbed of it before it reaches an error or a log line.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -36,7 +44,7 @@ from autodl_tui.api.errors import (
 )
 from autodl_tui.api.retry import NO_RETRY, RetryPolicy, with_retries
 
-__all__ = ["ClientStats", "Wire"]
+__all__ = ["MEMO_ENTRIES", "ClientStats", "Wire", "body_digest"]
 
 logger = logging.getLogger("autodl_tui.api")
 
@@ -47,6 +55,11 @@ _SUCCESS = "Success"
 _MIN_SCRUB_LEN = 6
 # Parsing must never leak a non-AutoDLError out of the client, whatever the server sends.
 _PARSE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
+#: Requests whose last answer is remembered for reuse (least recently used dropped first):
+#: enough for every list call of a fleet-wide poll of a 520-deployment account.
+MEMO_ENTRIES = 2048
+# The envelope's request_id value: different in every answer, so left out of the digest.
+_REQUEST_ID = re.compile(rb'"request_id"\s*:\s*(?:"[^"\\]*"|null)')
 
 
 class _Secret:
@@ -88,6 +101,23 @@ class ClientStats:
     """Short text of the last failed call, "" if none yet."""
     last_latency_ms: float | None = None
     """Round trip of the last answered request, in milliseconds."""
+    reused: int = 0
+    """Answers identical to the last one for the same request: not parsed again."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Memo:
+    """The last successful answer to one request: digest of its body, what it parsed to."""
+
+    digest: bytes
+    result: object
+
+
+@dataclass(frozen=True, slots=True)
+class _Reused:
+    """`_send`'s answer when the body matched the memo: the earlier parsed result."""
+
+    result: object
 
 
 class Wire:
@@ -117,6 +147,7 @@ class Wire:
         self._now = now
         self._semaphore = asyncio.Semaphore(max_in_flight)
         self._http: httpx.AsyncClient | None = None
+        self._memo: OrderedDict[Hashable, _Memo] = OrderedDict()
         self.stats = ClientStats()
 
     def __repr__(self) -> str:
@@ -162,35 +193,61 @@ class Wire:
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
         retry: bool = True,
+        reuse: bool = False,
     ) -> T:
-        """Send (with retries if allowed), unwrap the envelope, parse `data`; count outcomes."""
+        """Send (with retries if allowed), unwrap the envelope, parse `data`; count outcomes.
+
+        `reuse` (reads only; `T` must be immutable): an answer whose body is the same as the
+        last successful one for this request returns that answer's parsed result as is.
+        """
+        key = _memo_key(endpoint, body, params) if reuse else None
         try:
-            data = await with_retries(
-                lambda: self._send(endpoint, body, params),
+            answer = await with_retries(
+                lambda: self._send(endpoint, body, params, key),
                 policy=self._retry if retry else NO_RETRY,
                 sleep=self._sleep,
                 rand=self._random,
                 on_retry=self._on_retry,
             )
+            if isinstance(answer, _Reused):
+                return cast(T, answer.result)
+            data, digest = answer
             problem = ""
             try:
-                return parse(data)
+                result = parse(data)
             except _PARSE_FAILURES as exc:
                 problem = f"{type(exc).__name__}: {self._scrub(str(exc))[:200]}"
+            else:
+                if key is not None:
+                    self._remember(key, _Memo(digest, result))
+                return result
             raise ResponseFormatError(f"unexpected data shape ({problem})", endpoint=str(endpoint))
         except AutoDLError as exc:
             self.stats.failures += 1
             self.stats.last_error = exc.message[:200]
             raise
 
+    def _remember(self, key: Hashable, memo: _Memo) -> None:
+        self._memo[key] = memo
+        self._memo.move_to_end(key)
+        while len(self._memo) > MEMO_ENTRIES:
+            self._memo.popitem(last=False)
+
     def _on_retry(self, attempt: int, exc: TransportError, delay: float) -> None:
         self.stats.retries += 1
         logger.info("retry %d of %s in %.2fs after: %s", attempt, exc.endpoint, delay, exc.message)
 
     async def _send(
-        self, endpoint: Endpoint, body: Mapping[str, Any] | None, params: Mapping[str, str] | None
-    ) -> Any:
-        """One HTTP exchange; returns the envelope's `data` or raises an AutoDLError."""
+        self,
+        endpoint: Endpoint,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        key: Hashable | None,
+    ) -> tuple[Any, bytes] | _Reused:
+        """One HTTP exchange: (the envelope's `data`, the body's digest), or raise an AutoDLError.
+
+        When the body is the same as the last successful one for `key`, the remembered result.
+        """
         http = self._ensure_http()
         label = str(endpoint)
         async with self._semaphore:
@@ -220,7 +277,17 @@ class Wire:
             raise failure
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.stats.last_latency_ms = elapsed_ms
-        return self._unwrap(label, response, elapsed_ms)
+        digest = b""
+        if key is not None and response.status_code == 200:
+            digest = body_digest(response.content)
+            memo = self._memo.get(key)
+            if memo is not None and memo.digest == digest:
+                # Same bytes as an answer that unwrapped to Success and parsed: it still does.
+                self._memo.move_to_end(key)
+                self.stats.reused += 1
+                self.stats.last_success_at = self._now()
+                return _Reused(memo.result)
+        return self._unwrap(label, response, elapsed_ms), digest
 
     def _unwrap(self, label: str, response: httpx.Response, elapsed_ms: float) -> Any:
         status = response.status_code
@@ -264,6 +331,32 @@ class Wire:
             raise classify_api_error(code, msg, request_id, label)
         self.stats.last_success_at = self._now()
         return envelope.get("data")
+
+
+def _memo_key(
+    endpoint: Endpoint, body: Mapping[str, Any] | None, params: Mapping[str, str] | None
+) -> Hashable:
+    """What identifies a request for reuse: endpoint, body and query, in a canonical form."""
+    return (
+        endpoint.method,
+        endpoint.path,
+        json.dumps(body, sort_keys=True, default=str) if body is not None else None,
+        tuple(sorted(params.items())) if params else None,
+    )
+
+
+def body_digest(content: bytes) -> bytes:
+    """A digest of a response body that ignores the envelope's per-answer `request_id`."""
+    digest = hashlib.blake2b(digest_size=16)
+    # The envelope's key comes after `data` in every answer seen: search from the end.
+    start = content.rfind(b'"request_id"')
+    found = _REQUEST_ID.match(content, start) if start >= 0 else None
+    if found is None:
+        digest.update(content)
+    else:
+        digest.update(content[: found.start()])
+        digest.update(content[found.end() :])
+    return digest.digest()
 
 
 def _decode_envelope(content: bytes) -> dict[str, Any] | None:

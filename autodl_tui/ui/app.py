@@ -7,13 +7,12 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import now_cst
 from autodl_tui.config import Settings
 from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
@@ -21,6 +20,9 @@ from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.messages import FirstDataPainted
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
 
 
 class AutoDLApp(App[int]):

@@ -36,7 +36,7 @@ from autodl_tui.catalog import (
 )
 from autodl_tui.deploy.template import Template, TemplateError, parse_template
 from autodl_tui.deploy.template_file import TemplateFile, save_template, template_path
-from autodl_tui.ui.widgets.footer import Footer
+from autodl_tui.ui.widgets.footer import KeyFooter
 
 __all__ = ["CreateFormScreen", "image_options", "model_options"]
 
@@ -253,7 +253,7 @@ class CreateFormScreen(Screen[str | None]):
             yield Button("Pre-flight…", id="preflight", variant="primary", compact=True)
             yield Button("Cancel", id="cancel", compact=True)
             yield Static("", id="summary", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill in the starting template, then load images (and stock, once regions exist)."""

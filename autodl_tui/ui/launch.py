@@ -9,20 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from autodl_tui.api import AutoDLClient
 from autodl_tui.catalog import CST
 from autodl_tui.config import Settings
 from autodl_tui.logs import add_secret, setup_logging
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
+
 DEMO_TOKEN = "demo-token"
 
 
 def demo_client(*, seed: int = 0, speed: float = 1.0) -> AutoDLClient:
     """A client wired in-process to a simulator holding the demo fleet, clock running."""
+    from autodl_tui.api import AutoDLClient
     from autodl_tui.sim.clock import VirtualClock
     from autodl_tui.sim.fleets import build_simulator
     from autodl_tui.sim.transport import sim_transport
@@ -50,23 +54,31 @@ def start_logging(token: str) -> list[str]:
 
 
 def run_app(settings: Settings, *, token: str, demo: bool, warnings: Sequence[str] = ()) -> int:
-    """Run the TUI until the user quits; returns the exit code."""
+    """Run the TUI until the user quits; returns the exit code.
+
+    The client's module (httpx) is imported by the factories, after the first paint.
+    """
     from autodl_tui.ui.app import AutoDLApp
 
     warnings = [*warnings, *start_logging(token)]
+
+    def client(token: str) -> AutoDLClient:
+        from autodl_tui.api import AutoDLClient
+
+        return AutoDLClient(token, base_url=settings.base_url)
 
     factory: Callable[[], AutoDLClient] | None
     if demo:
         factory = demo_client
         label = "simulator (demo)"
     else:
-        factory = (lambda: AutoDLClient(token, base_url=settings.base_url)) if token else None
+        factory = (lambda: client(token)) if token else None
         label = api_label(settings.base_url)
     app = AutoDLApp(
         settings,
         None,
         api_label=label,
-        make_client=lambda t: AutoDLClient(t, base_url=settings.base_url),
+        make_client=client,
         client_factory=factory,
         freeze_heap=True,
         warnings=warnings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,13 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from autodl_tui.api import AutoDLClient, AutoDLError, Container, ContainerFilter, Deployment
-from autodl_tui.deploy.template import Template
+from autodl_tui.api import AutoDLError, Container, ContainerFilter, Deployment
 from autodl_tui.logs import add_secret
 from autodl_tui.ui.banner import AUTH_TEXT, PERMISSION_TEXT, Banner
 from autodl_tui.ui.clipboard import copy_text
@@ -59,9 +57,14 @@ from autodl_tui.ui.rows import (
 from autodl_tui.ui.status_bar import StatusBar
 from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog, short_container_id
-from autodl_tui.ui.widgets.footer import Footer
+from autodl_tui.ui.widgets.filter_input import FilterInput
+from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
+    from autodl_tui.deploy.template import Template
 
 PANES: tuple[tuple[str, str], ...] = (
     ("deployments", "Deployments"),
@@ -144,7 +147,6 @@ class MainScreen(Screen[None]):
         self._data_painted = False
         self._container_rows = ContainerRows()
         self._row_action_state: tuple[bool | None, ...] = ()
-        self._row_action_timer: Timer | None = None
         self._borders: dict[tuple[str, str], str] = {}
 
     @property
@@ -173,10 +175,10 @@ class MainScreen(Screen[None]):
                 with Vertical(id=f"pane-{key}", classes="pane") as pane:
                     pane.border_title = f"{PANES.index((key, title)) + 1} {title}"
                     yield self._pane_widget(key)
-        yield Input(
+        yield FilterInput(
             id="filter", placeholder="filter: Enter jumps to the first match, Escape clears"
         )
-        yield Footer()
+        yield KeyFooter()
 
     def _pane_widget(self, key: str) -> Widget:
         if key == "deployments":
@@ -314,7 +316,7 @@ class MainScreen(Screen[None]):
         status.update_line()
         self._select(table.cursor_key)
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
         if not self._data_painted:
             self._data_painted = True
             self.call_after_refresh(self.post_message, FirstDataPainted())
@@ -335,7 +337,7 @@ class MainScreen(Screen[None]):
             table.empty_text = "Loading containers…" if uuid else "Select a deployment"
         self.query_one("#events", EventLog).clear()
         self._update_titles()
-        self._row_actions_soon()
+        self.refresh_row_actions()
 
     @on(ContainersLoaded)
     def _containers_loaded(self, message: ContainersLoaded) -> None:
@@ -347,7 +349,7 @@ class MainScreen(Screen[None]):
         now = self._now()
         table.set_rows(self._container_rows.rows(message.containers, now))
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
 
     @on(FleetContainersLoaded)
     def _fleet_containers_loaded(self, message: FleetContainersLoaded) -> None:
@@ -360,7 +362,7 @@ class MainScreen(Screen[None]):
         names = {uuid: d.name for uuid, d in self.deployments.items()}
         table.set_rows(self._container_rows.rows(message.containers, now, names))
         self._update_titles()
-        self._refresh_row_actions()
+        self.refresh_row_actions()
 
     def toggle_fleet_wide(self) -> None:
         """Show the containers of every deployment, or again those of the selected one."""
@@ -377,11 +379,7 @@ class MainScreen(Screen[None]):
                 "Loading containers…" if self.poller.selected else "Select a deployment"
             )
         self._update_titles()
-        self._refresh_row_actions()
-
-    @on(ContainersTable.CursorMoved, "#containers")
-    def _container_cursor(self) -> None:
-        self._row_actions_soon()
+        self.refresh_row_actions()
 
     @on(ContainersTable.RowActivated, "#containers")
     def _container_activated(self, message: VirtualTable.RowActivated) -> None:
@@ -459,26 +457,17 @@ class MainScreen(Screen[None]):
         if event.state == WorkerState.ERROR and isinstance(error, Exception):
             report_unexpected(self.app, event.worker.name or "an action", error, self._now())
 
-    def _refresh_row_actions(self) -> None:
+    def refresh_row_actions(self) -> None:
         """Refresh the footer's keys, only when a row action's state changed.
 
-        A refresh recomposes the footer (10-80 ms), so doing it on every cursor move or
-        poll would cost more than everything else those do.
+        The tables call it on every cursor move, before the move is painted: the footer
+        greys keys out in place (`KeyFooter`), so it is right in the very frame that shows
+        the new row, at the cost of a repaint of the footer line, not a rebuild of it.
         """
         state = tuple(self.action_state(action) for action in sorted(self.ROW_ACTIONS))
         if state != self._row_action_state:
             self._row_action_state = state
             self.refresh_bindings()
-
-    def _row_actions_soon(self) -> None:
-        """Refresh the footer's keys once the cursor rests (not on every row of a held key).
-
-        Keys still act on the row under the cursor at once: Textual asks `check_action`
-        when a key is pressed; only the footer's greying lags by a tenth of a second.
-        """
-        if self._row_action_timer is not None:
-            self._row_action_timer.stop()
-        self._row_action_timer = self.set_timer(0.1, self._refresh_row_actions)
 
     def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
         """Set a pane's border texts; each set repaints, so only when they changed."""

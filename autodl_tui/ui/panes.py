@@ -36,6 +36,12 @@ class PaneTable(VirtualTable):
             return True
         return main.action_state(action)
 
+    def cursor_changed(self) -> None:
+        """Grey the footer's row keys for the new row now, so they change in the same frame."""
+        super().cursor_changed()
+        if main := self._main():
+            main.refresh_row_actions()
+
 
 class DeploymentsTable(PaneTable):
     """Deployments: moving the cursor selects; s scale, x stop, ctrl+d delete, C clone."""
@@ -76,8 +82,8 @@ class ContainersTable(PaneTable):
         Binding("p", "copy('password')", "Copy password", id="containers-copy-password"),
         Binding("u", "copy('url')", "Copy URL", id="containers-copy-url"),
         Binding("x", "stop_container", "Stop", id="containers-stop"),
-        Binding("b", "blacklist", "Blacklist host", id="containers-blacklist"),
-        Binding("a", "toggle_all", "All deployments", id="containers-all"),
+        Binding("b", "blacklist", "Blacklist", id="containers-blacklist"),
+        Binding("a", "toggle_all", "Fleet view", id="containers-all"),
     ]
 
     def action_copy(self, what: str) -> None:

@@ -17,13 +17,12 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from autodl_tui.api import (
     AuthError,
-    AutoDLClient,
     AutoDLError,
     Container,
     ContainerEvent,
@@ -45,6 +44,9 @@ from autodl_tui.ui.messages import (
     StockLoaded,
     UnexpectedError,
 )
+
+if TYPE_CHECKING:
+    from autodl_tui.api import AutoDLClient
 
 #: Consecutive failed polls after which "retrying" becomes "offline".
 OFFLINE_AFTER = 3
@@ -80,8 +82,9 @@ class Poller:
         now: Callable[[], datetime] = now_cst,
         regions: Sequence[str] = REGION_CODES,
     ) -> None:
-        self._client = client if isinstance(client, AutoDLClient) else None
-        self._make_client = client if not isinstance(client, AutoDLClient) else None
+        # A client is not callable; a factory is (no isinstance: the client loads lazily).
+        self._client = None if callable(client) else client
+        self._make_client = client if callable(client) else None
         self._post = post
         self.refresh = refresh
         self.stock_refresh = stock_refresh

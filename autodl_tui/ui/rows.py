@@ -10,7 +10,7 @@ from rich.text import Text
 from autodl_tui.api import Container, Deployment, format_yuan
 from autodl_tui.catalog import GIB
 from autodl_tui.ui.widgets.event_log import short_container_id
-from autodl_tui.ui.widgets.vtable import Column, Row
+from autodl_tui.ui.widgets.vtable import Cell, Column, Row
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
     # `drop`: what goes first in a narrow pane (`z` zooms to show every column).
@@ -135,40 +135,34 @@ def container_row(c: Container, now: datetime, deployment: str | None = None) ->
     running = c.status == "running" and c.started_at is not None
     uptime, up_s = _age(c.started_at, now) if running else ("", 0.0)
     memory_gb = c.memory_size / GIB
-    row = Row(
-        c.uuid,
-        (
-            short_container_id(c.uuid),
-            status_text(c.status),
-            c.data_center or "waiting",
-            c.machine_id,
-            f"{c.gpu_name} ×{c.gpu_num}" if c.gpu_name else f"×{c.gpu_num}",
-            str(c.cpu_num) if c.cpu_num else "",
-            f"{memory_gb:.0f} GB" if c.memory_size else "",
-            format_yuan(c.price) if c.price else "",
-            started,
-            uptime,
-        ),
-        (
-            c.uuid,
-            c.status,
-            c.data_center,
-            c.machine_id,
-            c.gpu_name,
-            c.cpu_num,
-            c.memory_size,
-            c.price,
-            c.started_at.timestamp() if c.started_at else 0.0,
-            up_s,
-        ),
-        "dim" if c.status in ("shutdown", "removed") else "",
+    short = short_container_id(c.uuid)
+    cells: tuple[Cell, ...] = (
+        status_text(c.status),
+        c.data_center or "waiting",
+        c.machine_id,
+        f"{c.gpu_name} ×{c.gpu_num}" if c.gpu_name else f"×{c.gpu_num}",
+        str(c.cpu_num) if c.cpu_num else "",
+        f"{memory_gb:.0f} GB" if c.memory_size else "",
+        format_yuan(c.price) if c.price else "",
+        started,
+        uptime,
     )
+    values: tuple[object, ...] = (
+        c.status,
+        c.data_center,
+        c.machine_id,
+        c.gpu_name,
+        c.cpu_num,
+        c.memory_size,
+        c.price,
+        c.started_at.timestamp() if c.started_at else 0.0,
+        up_s,
+    )
+    style = "dim" if c.status in ("shutdown", "removed") else ""
     if deployment is None:
-        return row
-    cells, values = row.cells, row.sort_values or ()
-    return row._replace(
-        cells=(cells[0], deployment, *cells[1:]), sort_values=(values[0], deployment, *values[1:])
-    )
+        return Row(c.uuid, (short, *cells), (c.uuid, *values), style)
+    # Fleet-wide: the deployment's name is the second column.
+    return Row(c.uuid, (short, deployment, *cells), (c.uuid, deployment, *values), style)
 
 
 def burn_rate(deployments: Iterable[Deployment]) -> int:
@@ -180,13 +174,18 @@ class ContainerRows:
     """`container_row` for a whole list, reusing last call's row of an unchanged container.
 
     "Unchanged" means the very same `Container` object (the poller hands back the previous
-    object when a container compares equal), the same deployment name and the same minute
-    of `now`: rows depend on `now` only through ages shown to the minute. A fleet-wide poll
-    of 10,000 containers with 5% changed then converts 500 of them, not 10,000.
+    object when a container compares equal), with the same deployment names and the same
+    minute of `now` as the last call: rows depend on `now` only through ages shown to the
+    minute. A fleet-wide poll of 10,000 containers with 5% changed then converts 500 of
+    them, not 10,000; a new minute or a renamed deployment converts them all again.
     """
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[Container, str | None, int, Row]] = {}
+        self._cache: dict[str, tuple[Container, Row]] = {}
+        self._minute = -1
+        self._names: dict[str, str] | None = None
+        self.converted = 0
+        """Containers converted to rows so far (the others were reused)."""
 
     def rows(
         self,
@@ -196,19 +195,28 @@ class ContainerRows:
     ) -> list[Row]:
         """Rows for `containers`; with `deployment_names`, fleet-wide rows."""
         minute = int(now.timestamp() // 60)
-        old = self._cache
-        cache: dict[str, tuple[Container, str | None, int, Row]] = {}
+        names = dict(deployment_names) if deployment_names is not None else None
+        if minute != self._minute or names != self._names:
+            self._cache = {}
+            self._minute, self._names = minute, names
+        # Updated in place: a poll with 5% changed allocates 5% of the entries, not a new
+        # dict and 10,000 tuples (which also feed the garbage collector).
+        cache = self._cache
+        get = cache.get
         rows: list[Row] = []
+        append = rows.append
         for c in containers:
+            hit = get(c.uuid)
+            if hit is not None and hit[0] is c:
+                append(hit[1])
+                continue
             name = None
-            if deployment_names is not None:
-                name = deployment_names.get(c.deployment_uuid) or c.deployment_uuid[:10]
-            hit = old.get(c.uuid)
-            if hit is not None and hit[0] is c and hit[1] == name and hit[2] == minute:
-                row = hit[3]
-            else:
-                row = container_row(c, now, name)
-            cache[c.uuid] = (c, name, minute, row)
-            rows.append(row)
-        self._cache = cache
+            if names is not None:
+                name = names.get(c.deployment_uuid) or c.deployment_uuid[:10]
+            row = container_row(c, now, name)
+            cache[c.uuid] = (c, row)
+            append(row)
+            self.converted += 1
+        if len(cache) != len(rows):  # containers gone since the last call: forget them
+            self._cache = {row.key: cache[row.key] for row in rows}
         return rows

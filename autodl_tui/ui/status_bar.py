@@ -1,4 +1,4 @@
-"""The one-line header: API host (never the token), connection, refresh age, burn rate."""
+"""The one-line header: API host (never the token), connection, last refresh, burn rate."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from autodl_tui.api import format_yuan
-from autodl_tui.ui.units import duration
+from autodl_tui.ui.units import AGE_TICK_MAX, fetched_label
 
 _STATE_STYLES = {
     "live": "bold green",
@@ -52,11 +53,18 @@ class StatusBar(Static):
         self.burn_milli = 0
         self.note = ""
         self._line: Text | None = None
+        self._tick: Timer | None = None
+        self.ticks = 0
+        """How many times the age timer fired (it fires only when the text may change)."""
 
     def on_mount(self) -> None:
-        """Tick once a second so ages stay true; nothing else redraws this line."""
+        """Draw the line; from then on it changes only when a field or the coarse age does."""
         self.update_line()
-        self.set_interval(1.0, self.update_line)
+
+    def _on_age_tick(self) -> None:
+        self.ticks += 1
+        self._tick = None
+        self.update_line()
 
     def update_line(self) -> None:
         """Re-render the line from the current fields."""
@@ -68,20 +76,35 @@ class StatusBar(Static):
         if self.state == "offline" and self.since is not None:
             state = f"offline since {self.since.strftime('%H:%M:%S')}"
         line.append(f"● {state}", style=_STATE_STYLES.get(self.state, ""))
-        # Any successful poll refreshes the view, even one that found nothing new.
-        fetched = [t for t in (self.last_refresh, self._last_success()) if t is not None]
-        last_ok = max(fetched) if fetched else None
-        if last_ok is not None:
-            age = duration(max(0.0, (now - last_ok).total_seconds()))
-            if self.state in ("retrying", "offline", "unauthorized"):
-                line.append(f"  last ok {last_ok.strftime('%H:%M:%S')} ({age} ago)", style="bold")
-            else:
-                line.append(f"  refreshed {age} ago")
+        changes_in: float | None = None
+        if self.state in ("retrying", "offline", "unauthorized"):
+            # Down: when the view was last known good (any successful poll counts).
+            fetched = [t for t in (self.last_refresh, self._last_success()) if t is not None]
+            if fetched:
+                label = fetched_label(max(fetched), now)
+                line.append(f"  last ok {label.text}", style="bold")
+                changes_in = label.changes_in
+        elif self.last_refresh is not None:
+            # Live: polls run every few seconds, so what is worth reading is when the data
+            # last changed; an unchanged poll then repaints nothing.
+            label = fetched_label(self.last_refresh, now)
+            line.append(f"  changed {label.text}")
+            changes_in = label.changes_in
         line.append(f"  burn {format_yuan(self.burn_milli, per_hour=True)}", style="bold")
         if self.read_only:
             line.append("  READ-ONLY", style="bold reverse")
         if self.note:
             line.append(f"  {self.note}", style="italic")
-        if line != self._line:  # the 1 s tick repaints only when the text changed
+        if line != self._line:
             self._line = line
             self.update(line, layout=False)  # one line, fixed size: no screen reflow
+        self._schedule(changes_in)
+
+    def _schedule(self, seconds: float | None) -> None:
+        """Wake up when the age text will change (capped, see AGE_TICK_MAX), not before."""
+        if self._tick is not None:
+            self._tick.stop()
+            self._tick = None
+        if seconds is not None and self.is_attached:
+            delay = min(seconds, AGE_TICK_MAX) + 0.05  # just past the boundary, not before it
+            self._tick = self.set_timer(delay, self._on_age_tick, name="status-age")

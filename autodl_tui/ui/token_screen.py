@@ -18,7 +18,7 @@ from autodl_tui.catalog import now_cst
 from autodl_tui.config import ConfigError, save_settings
 from autodl_tui.logs import add_secret
 from autodl_tui.paths import config_file
-from autodl_tui.ui.widgets.footer import Footer
+from autodl_tui.ui.widgets.footer import KeyFooter
 
 
 class TokenScreen(Screen[AutoDLClient | None]):
@@ -71,7 +71,7 @@ class TokenScreen(Screen[AutoDLClient | None]):
             yield Checkbox(f"Save it to {config_file()} (mode 0600)", value=True, id="token-save")
             yield Static("", id="token-error")
             yield Button("Check and continue", variant="primary", id="token-check")
-        yield Footer()
+        yield KeyFooter()
 
     @on(Input.Submitted, "#token-input")
     @on(Button.Pressed, "#token-check")

@@ -7,12 +7,16 @@ converted values into short strings for people and reuse those conversions.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from autodl_tui.api.units import bytes_to_gb, format_yuan
 from autodl_tui.catalog import CST, REGION_NAMES
 
 __all__ = [
+    "AGE_TICK_MAX",
+    "FetchedLabel",
     "duration",
+    "fetched_label",
     "gb",
     "minutes_words",
     "money_yuan_per_hour",
@@ -56,6 +60,38 @@ def duration(seconds: float) -> str:
         major, rest = divmod(total, _DAY)
         minor, units = rest // _HOUR, ("d", "h")
     return f"{major}{units[0]} {minor}{units[1]}" if minor else f"{major}{units[0]}"
+
+
+#: The longest a freshness label waits before it looks at the clock again, so a system clock
+#: that jumped (suspend, NTP) is caught within this many seconds.
+AGE_TICK_MAX = 60.0
+
+
+class FetchedLabel(NamedTuple):
+    """A freshness label and how many seconds it stays true."""
+
+    text: str
+    changes_in: float
+
+
+def fetched_label(then: datetime, now: datetime) -> FetchedLabel:
+    """When data was fetched: "17:42:55", with a coarse age once a minute old.
+
+    The age grows in steps of its own unit ("17:42:55 (5m ago)", "(3h ago)", "(2d ago)"),
+    so a label on screen changes once a minute at most: an idle app repaints nothing for
+    a minute after each refresh, and once a minute, hour or day after that.
+    `changes_in` is the time until the text changes, for a one-shot timer.
+    """
+    # A naive time on either side is taken to be China Standard Time, like the service's.
+    then = then.astimezone(CST) if then.tzinfo else then.replace(tzinfo=CST)
+    now = now if now.tzinfo else now.replace(tzinfo=CST)
+    clock = then.strftime("%H:%M:%S")
+    age = max(0.0, (now - then).total_seconds())
+    if age < _MINUTE:
+        return FetchedLabel(clock, _MINUTE - age)
+    unit, name = (_DAY, "d") if age >= _DAY else (_HOUR, "h") if age >= _HOUR else (_MINUTE, "m")
+    count = int(age // unit)
+    return FetchedLabel(f"{clock} ({count}{name} ago)", (count + 1) * unit - age)
 
 
 def minutes_words(minutes: int) -> str:

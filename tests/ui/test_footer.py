@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from autodl_tui.ui.widgets.footer import Footer
+from autodl_tui.ui.widgets.footer import KeyFooter
 
 
 class Popup(ModalScreen[None]):
@@ -30,7 +30,7 @@ class FooterApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("main")
-        yield Footer()
+        yield KeyFooter()
 
     def action_ring(self) -> None:
         self.bell()

@@ -34,10 +34,11 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from autodl_tui.api.models import GpuStock
-from autodl_tui.catalog import CST, REGIONS, now_cst
+from autodl_tui.catalog import REGIONS, now_cst
 from autodl_tui.catalog import Region as CatalogRegion
+from autodl_tui.ui.units import AGE_TICK_MAX, fetched_label
 
-__all__ = ["StockHeatmap", "StockLevel", "format_age", "stock_level"]
+__all__ = ["StockHeatmap", "StockLevel", "stock_level"]
 
 StockLevel = Literal["missing", "empty", "low", "medium", "high"]
 """Availability class of a cell; "missing" means the region has no such model."""
@@ -70,18 +71,6 @@ def stock_level(idle: int, total: int) -> StockLevel:
     if ratio < 0.15:
         return "medium"
     return "high"
-
-
-def format_age(seconds: float) -> str:
-    """Render a data age compactly: "12s ago", "5m ago", "3h ago", "2d ago"."""
-    whole = max(0, int(seconds))
-    if whole < 60:
-        return f"{whole}s ago"
-    if whole < 3600:
-        return f"{whole // 60}m ago"
-    if whole < 86400:
-        return f"{whole // 3600}h ago"
-    return f"{whole // 86400}d ago"
 
 
 def _clean(text: str) -> str:
@@ -237,6 +226,8 @@ class StockHeatmap(ScrollView, can_focus=True):
         self._cursor_col = 0
         self._age_text = ""
         self._timer: Timer | None = None
+        self.age_ticks = 0
+        """How many times the age timer fired (it fires only when the label may change)."""
         # Layout for the current widget width (full region names, or codes only).
         self._region_width = 0
         self._code_width = 0
@@ -297,8 +288,8 @@ class StockHeatmap(ScrollView, can_focus=True):
     def update_stock(self, stock: Mapping[str, Sequence[GpuStock]], fetched_at: datetime) -> bool:
         """Show new stock (region code -> models); returns False, repainting nothing, if unchanged.
 
-        On unchanged data the newer `fetched_at` is still kept, so the age label (next tick)
-        counts from the latest confirmation rather than from the first fetch.
+        On unchanged data the newer `fetched_at` is still kept, so the age label (from its
+        next tick) counts from the latest confirmation rather than from the first fetch.
         The stale marker is left alone: the app clears it with `set_stale(False)`.
         """
         cells: dict[tuple[str, str], _Cell] = {}
@@ -355,14 +346,30 @@ class StockHeatmap(ScrollView, can_focus=True):
         self.refresh()
 
     def refresh_age(self, *, repaint: bool = True) -> None:
-        """Recompute the age label; repaints the status line only when its text changed."""
+        """Recompute the age label; repaints the status line only when its text changed.
+
+        Then waits, with a one-shot timer, until the text will change (see `fetched_label`).
+        """
         text = ""
+        changes_in: float | None = None
         if self._loaded and self._fetched_at is not None:
-            text = f"stock {format_age(self._age_seconds(self._fetched_at))}"
+            label = fetched_label(self._fetched_at, self._now())
+            text, changes_in = f"stock {label.text}", label.changes_in
         if text != self._age_text:
             self._age_text = text
             if repaint:
                 self._refresh_status()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if changes_in is not None and self.is_attached:
+            delay = min(changes_in, AGE_TICK_MAX) + 0.05  # just past the boundary
+            self._timer = self.set_timer(delay, self._on_age_tick, name="stock-heatmap-age")
+
+    def _on_age_tick(self) -> None:
+        self.age_ticks += 1
+        self._timer = None
+        self.refresh_age()
 
     def move_cursor(self, region: str, gpu_name: str) -> bool:
         """Put the cursor on a cell; returns False if no such row or column is shown."""
@@ -407,8 +414,8 @@ class StockHeatmap(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ events
 
     def on_mount(self) -> None:
-        """Start the once-a-second age tick (stopped automatically on unmount)."""
-        self._timer = self.set_interval(1.0, self.refresh_age, name="stock-heatmap-age")
+        """Start waiting for the age label's next change (stock may have come before)."""
+        self.refresh_age()
 
     def _on_resize(self, event: events.Resize) -> None:
         self._apply_width()
@@ -440,15 +447,6 @@ class StockHeatmap(ScrollView, can_focus=True):
             self.action_select_cell()
 
     # ------------------------------------------------------------------ model -> grid
-
-    def _age_seconds(self, fetched_at: datetime) -> float:
-        now = self._now()
-        # A naive time on either side is taken to be China Standard Time, like the service.
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=CST)
-        if fetched_at.tzinfo is None:
-            fetched_at = fetched_at.replace(tzinfo=CST)
-        return (now - fetched_at).total_seconds()
 
     def _build_grid(self, cells: Mapping[tuple[str, str], _Cell], present: Iterable[str]) -> _Grid:
         known = [region.code for region in self._catalog]

@@ -887,7 +887,7 @@ class VirtualTable(ScrollView, can_focus=True):
         elif reveal:
             self._scroll_to_cursor(None)
         if self._cursor_key != old_key:
-            self.post_message(self.CursorMoved(self, self._cursor_key))
+            self.cursor_changed()
 
     def _nearest(self, old_order: list[str], old_index: int) -> int:
         """Display index of the surviving row closest to `old_index` in the old order."""
@@ -916,6 +916,14 @@ class VirtualTable(ScrollView, can_focus=True):
         except ValueError:
             return -1
 
+    def cursor_changed(self) -> None:
+        """The cursor is on another row: post `CursorMoved`.
+
+        A subclass that must react within the same frame (not a message turn later)
+        extends this; it runs before the move is painted.
+        """
+        self.post_message(self.CursorMoved(self, self._cursor_key))
+
     def _move_cursor(self, index: int, top: int | None = None) -> None:
         """Move the cursor to `index` (clamped), then scroll to `top` or just into view."""
         order = self._order
@@ -931,7 +939,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self._refresh_index(index)
         self._scroll_to_cursor(top)
         if self._cursor_key != old_key:
-            self.post_message(self.CursorMoved(self, self._cursor_key))
+            self.cursor_changed()
 
     def _page(self, delta: int) -> None:
         # Keep the cursor on the same screen line, as pagers do.

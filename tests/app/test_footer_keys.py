@@ -1,0 +1,87 @@
+"""The footer greys row keys out for the row under the cursor, at once and without a rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets._footer import FooterKey
+
+from autodl_tui.api import AutoDLClient
+from autodl_tui.config import Settings
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
+from autodl_tui.ui.panes import DeploymentsTable
+from autodl_tui.ui.widgets.footer import KeyFooter
+
+SIZE = (160, 40)
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+def footer_key(app: AutoDLApp, action: str) -> FooterKey:
+    return next(k for k in app.main_screen.query(FooterKey) if k.action == action)
+
+
+async def test_moving_between_rows_greys_scale_in_place() -> None:
+    clock = VirtualClock()
+    sim = build_simulator("demo", seed=0, clock=clock)
+    client = AutoDLClient("test-token", base_url="http://sim", transport=sim_transport(sim))
+    app = AutoDLApp(
+        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=clock.now
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main_screen
+        table = main.query_one("#deployments", DeploymentsTable)
+        await until(pilot, lambda: table.total_count > 0)
+        await pilot.pause()
+        footer = main.query_one(KeyFooter)
+        kinds = [main.deployments[key].deployment_type for key in table._order]
+        assert "ReplicaSet" in kinds and set(kinds) - {"ReplicaSet"}, "the demo has both kinds"
+        rebuilt = footer.recomposes
+        seen: set[bool] = set()
+        for _ in range(len(kinds) - 1):
+            await pilot.press("down")
+            # No pause for a timer: the footer is right as soon as the key is handled.
+            applies = main.deployments[table.cursor_key or ""].deployment_type == "ReplicaSet"
+            key = footer_key(app, "scale")
+            assert key.has_class("-disabled") is not applies
+            assert main.action_state("scale") is (True if applies else None)
+            seen.add(applies)
+        assert seen == {True, False}
+        assert footer.recomposes == rebuilt  # greyed in place, never rebuilt
+        # Scale on a row where it does not apply explains instead of opening the dialog.
+        while main.deployments[table.cursor_key or ""].deployment_type == "ReplicaSet":
+            await pilot.press("up")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen is main
+
+
+async def test_a_new_set_of_keys_still_rebuilds_the_footer() -> None:
+    clock = VirtualClock()
+    sim = build_simulator("demo", seed=0, clock=clock)
+    client = AutoDLClient("test-token", base_url="http://sim", transport=sim_transport(sim))
+    app = AutoDLApp(
+        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=clock.now
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main_screen
+        await until(pilot, lambda: main.query_one("#deployments", DeploymentsTable).total_count)
+        await pilot.pause()
+        footer = main.query_one(KeyFooter)
+        rebuilt = footer.recomposes
+        await pilot.press("2")  # the containers pane: its own keys
+        await until(pilot, lambda: any(k.action == "stop_container" for k in main.query(FooterKey)))
+        assert footer.recomposes > rebuilt
+        assert not any(k.action == "scale" for k in main.query(FooterKey))
