@@ -164,6 +164,7 @@ class CreateFormScreen(Screen[str | None]):
         Binding("ctrl+r", "preflight", "Pre-flight & create", id="form-preflight"),
         Binding("ctrl+s", "save_template", "Save template", id="form-save-template"),
         Binding("ctrl+o", "load_template", "Load template", id="form-load-template"),
+        Binding("ctrl+b", "browse_images", "Browse images", id="form-browse-images"),
         # The app's `q` would quit with a half-filled form (from a list or a select); here it
         # only explains. Text fields take the letter before bindings see it.
         Binding("q", "explain_quit", "Quit", show=False, id="form-quit"),
@@ -410,6 +411,20 @@ class CreateFormScreen(Screen[str | None]):
         self.validate_form()
 
     # ------------------------------------------------------------------ actions
+    def action_browse_images(self) -> None:
+        """Pick the image from the images view (paged private images, public base images)."""
+        from autodl_tui.ui.images_screen import ImageChoice, ImagesScreen
+
+        def chosen(choice: ImageChoice | None) -> None:
+            if choice is None:
+                return
+            images = self.query_one("#image_uuid", Select)
+            images.set_options(image_options(self._private, choice.image_uuid))
+            images.value = choice.image_uuid
+            self.validate_form()
+
+        self.app.push_screen(ImagesScreen(self.client, enter_label="use this image"), chosen)
+
     def action_cancel(self) -> None:
         """Leave without creating anything."""
         self.dismiss(None)

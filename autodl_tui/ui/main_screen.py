@@ -720,15 +720,26 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ read-only views
     def action_open_images(self) -> None:
-        """Private and public images; Enter copies the chosen image's uuid."""
+        """Private and public images; Enter starts a new deployment with the chosen one.
+
+        In read-only mode (no new deployments) Enter copies the image's uuid instead.
+        """
+        from autodl_tui.deploy.template import Template
         from autodl_tui.ui.images_screen import ImageChoice, ImagesScreen
 
-        def chosen(choice: ImageChoice | None) -> None:
-            if choice is not None:
-                via = copy_text(self.app, choice.image_uuid)
-                self.notify(f"{choice.image_uuid} ({choice.label}) via {via}", title="Copied")
+        can_create = self.action_state("new_deployment") is True
 
-        self.app.push_screen(ImagesScreen(self.client, enter_label="copy its uuid"), chosen)
+        def chosen(choice: ImageChoice | None) -> None:
+            if choice is None:
+                return
+            if can_create:
+                self.open_create_form(Template(image_uuid=choice.image_uuid))
+                return
+            via = copy_text(self.app, choice.image_uuid)
+            self.notify(f"{choice.image_uuid} ({choice.label}) via {via}", title="Copied")
+
+        label = "use it in a new deployment" if can_create else "copy its uuid"
+        self.app.push_screen(ImagesScreen(self.client, enter_label=label), chosen)
 
     def action_open_blacklist(self) -> None:
         """Blacklisted hosts with live countdowns, refetched at the poll interval."""

@@ -369,3 +369,22 @@ async def test_q_in_the_form_does_not_quit_the_app(make_app) -> None:
         form.query_one("#name").focus()
         await pilot.press("q")
         assert form.query_one("#name", Input).value.endswith("q")
+
+
+async def test_ctrl_b_picks_the_image_from_the_images_view(make_app) -> None:
+    from autodl_tui.catalog import BASE_IMAGES
+    from autodl_tui.ui.images_screen import ImagesScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await pilot.press("ctrl+b")
+        await until(pilot, lambda: isinstance(app.screen, ImagesScreen))
+        images = app.screen
+        assert isinstance(images, ImagesScreen)
+        await until(pilot, lambda: images.exhausted)
+        # Past the private images to the first public base image.
+        await pilot.press(*["down"] * len(images.private), "enter")
+        await until(pilot, lambda: app.screen is form)
+        assert form.query_one("#image_uuid", Select).value == BASE_IMAGES[0].uuid
+        assert "image_uuid" not in form.problems

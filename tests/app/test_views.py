@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import pytest
 from app_helpers import SIZE, loaded, opened, until
+from textual.widgets import Select
 
 from autodl_tui.ui.blacklist_screen import BlacklistScreen
+from autodl_tui.ui.create_form import CreateFormScreen
 from autodl_tui.ui.deployment_detail import DeploymentDetailScreen
 from autodl_tui.ui.images_screen import ImagesScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import DeploymentsTable
 
 
-async def test_i_lists_images_and_enter_copies_the_uuid(make_app, sim, clock) -> None:
+async def test_i_lists_images_and_enter_starts_a_deployment_with_it(make_app, sim, clock) -> None:
     app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
         screen = await opened(pilot, app, "i", ImagesScreen)
         await until(pilot, lambda: screen.exhausted)
         assert [im.image_uuid for im in screen.private] == [im["image_uuid"] for im in sim.images]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CreateFormScreen))
+        image = app.screen.query_one("#image_uuid", Select)
+        assert image.value == sim.images[0]["image_uuid"]
+
+
+async def test_i_in_read_only_mode_copies_the_uuid(make_app, sim, clock) -> None:
+    app = make_app(now=clock.now, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        screen = await opened(pilot, app, "i", ImagesScreen)
+        await until(pilot, lambda: screen.exhausted)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert app.clipboard == sim.images[0]["image_uuid"]
