@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Any
-
+from app_helpers import until
 from textual.widgets._footer import FooterKey
 
-from autodl_tui.api import AutoDLClient
-from autodl_tui.config import Settings
-from autodl_tui.sim.clock import VirtualClock
-from autodl_tui.sim.fleets import build_simulator
-from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.panes import DeploymentsTable
 from autodl_tui.ui.widgets.footer import KeyFooter
@@ -20,26 +12,12 @@ from autodl_tui.ui.widgets.footer import KeyFooter
 SIZE = (160, 40)
 
 
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
-
-
 def footer_key(app: AutoDLApp, action: str) -> FooterKey:
     return next(k for k in app.main_screen.query(FooterKey) if k.action == action)
 
 
-async def test_moving_between_rows_greys_scale_in_place() -> None:
-    clock = VirtualClock()
-    sim = build_simulator("demo", seed=0, clock=clock)
-    client = AutoDLClient("test-token", base_url="http://sim", transport=sim_transport(sim))
-    app = AutoDLApp(
-        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=clock.now
-    )
+async def test_moving_between_rows_greys_scale_in_place(make_app, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         main = app.main_screen
         table = main.query_one("#deployments", DeploymentsTable)
@@ -68,13 +46,8 @@ async def test_moving_between_rows_greys_scale_in_place() -> None:
         assert app.screen is main
 
 
-async def test_a_new_set_of_keys_still_rebuilds_the_footer() -> None:
-    clock = VirtualClock()
-    sim = build_simulator("demo", seed=0, clock=clock)
-    client = AutoDLClient("test-token", base_url="http://sim", transport=sim_transport(sim))
-    app = AutoDLApp(
-        Settings(refresh=3600, stock_refresh=3600), client, api_label="sim", now=clock.now
-    )
+async def test_a_new_set_of_keys_still_rebuilds_the_footer(make_app, clock) -> None:
+    app = make_app(now=clock.now)
     async with app.run_test(size=SIZE) as pilot:
         main = app.main_screen
         await until(pilot, lambda: main.query_one("#deployments", DeploymentsTable).total_count)
