@@ -37,7 +37,8 @@ MASK = "«redacted»"
 _MIN_SECRET = 4
 
 _secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+#: Secrets by their first _MIN_SECRET characters.
+_by_prefix: dict[str, list[str]] = {}
 _handler: RotatingFileHandler | None = None
 
 # Credential-looking fields: `"root_password": "x"`, `password=x`, `Authorization: x`, `token=x`.
@@ -52,19 +53,38 @@ _FIELDS = re.compile(
 
 def add_secret(value: str | None) -> None:
     """Never write `value` to the log from now on."""
-    global _pattern
     if not value or len(value) < _MIN_SECRET or value in _secrets:
         return
     _secrets.add(value)
-    # Longest first, so a secret containing another is masked whole.
-    ordered = sorted(_secrets, key=len, reverse=True)
-    _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+    # Indexed by their first characters rather than compiled into one regex: the fleet
+    # view registers 10,000 passwords in a poll, and a 10,000-way alternation took 180 ms
+    # to compile (and memory in re's cache) each time one more arrived.
+    _by_prefix.setdefault(value[:_MIN_SECRET], []).append(value)
+
+
+def _mask_secrets(text: str) -> str:
+    """`text` with every registered secret replaced by MASK (one dict lookup per position)."""
+    if not _by_prefix:
+        return text
+    parts: list[str] = []
+    start = i = 0
+    end = len(text) - _MIN_SECRET
+    while i <= end:
+        candidates = _by_prefix.get(text[i : i + _MIN_SECRET], ())
+        # The longest match, so a secret containing another is masked whole.
+        found = max((len(s) for s in candidates if text.startswith(s, i)), default=0)
+        if found:
+            parts += (text[start:i], MASK)
+            i = start = i + found
+        else:
+            i += 1
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 def redact(text: str) -> str:
     """`text` with every registered secret and credential-looking field masked."""
-    if _pattern is not None:
-        text = _pattern.sub(MASK, text)
+    text = _mask_secrets(text)
     return _FIELDS.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
 
 

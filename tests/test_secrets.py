@@ -75,6 +75,15 @@ def test_redaction_masks_registered_secrets_and_credential_fields() -> None:
     assert "abc" not in text and "xyz" not in text and MASK in text
 
 
+def test_redaction_masks_the_longest_secret_among_thousands() -> None:
+    # A fleet-wide view registers every container's password: thousands at once.
+    for i in range(5000):
+        add_secret(f"fleet-pw-{i:06d}")
+    add_secret("fleet-pw-000042-and-more")
+    text = redact("a fleet-pw-000042-and-more b fleet-pw-004999c fleet-pw-00 d")
+    assert text == f"a {MASK} b {MASK}c fleet-pw-00 d"
+
+
 @pytest.fixture
 def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("AUTODL_TUI_CONFIG", str(tmp_path / "config.toml"))
