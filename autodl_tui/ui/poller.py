@@ -342,9 +342,11 @@ class Poller:
             return
         self._succeeded("stock")
         stock = {region: tuple(items) for region, items in zip(self._regions, answers, strict=True)}
-        # Posted even when unchanged: the heatmap shows how old its data is.
-        self._last_stock = stock
-        self._post(StockLoaded(stock, self._now()))
+        # Like every pane, touched only when the data changed; its label says when that was
+        # (and the status line says whether polling is live).
+        if stock != self._last_stock:
+            self._last_stock = stock
+            self._post(StockLoaded(stock, self._now()))
 
     # ------------------------------------------------------------------ state
     def _succeeded(self, loop: str) -> None:
