@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
@@ -144,6 +145,7 @@ class MainScreen(Screen[None]):
         self.zoomed = False
         #: When the data on screen was last fetched, while the connection is down (else None).
         self.stale_since: datetime | None = None
+        self._stale_ticker: Timer | None = None
         self._data_painted = False
         self._container_rows = ContainerRows()
         self._row_action_state: tuple[bool | None, ...] = ()
@@ -203,8 +205,9 @@ class MainScreen(Screen[None]):
         # (they fall inside its start-up batch): ask for a full one, so the panes show
         # before the first answer arrives. The client is built after that frame.
         self.call_after_refresh(self.refresh, layout=True)
-        # Stale markers show the data's age, so they tick while the connection is down.
-        self.set_interval(1.0, self._tick_stale)
+        # Stale markers show the data's age, so they tick while the connection is down
+        # (and only then: a live, idle app has no timer due).
+        self._stale_ticker = self.set_interval(1.0, self._tick_stale, pause=True)
         if self._autostart:
             self.call_after_refresh(self.call_after_refresh, self.poller.start)
 
@@ -409,6 +412,8 @@ class MainScreen(Screen[None]):
         stale = message.state in ("retrying", "offline", "unauthorized")
         # Keep the data on screen, marked with its age, rather than clearing it.
         self.stale_since = (message.last_success or self._now()) if stale else None
+        if self._stale_ticker is not None:
+            (self._stale_ticker.resume if stale else self._stale_ticker.pause)()
         self.query_one("#stock", StockHeatmap).set_stale(stale)
         for key, _ in PANES:
             self.query_one(f"#pane-{key}").set_class(stale, "stale")
