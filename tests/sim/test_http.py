@@ -19,6 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sim_process import running_sim
 
 from autodl_tui.sim.app import create_app
 from autodl_tui.sim.engine import Simulator
@@ -656,13 +657,6 @@ async def test_serve_in_background(sim: Simulator) -> None:
 # --- the command line --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 async def test_server_run_announces_and_serves() -> None:
     # server.run() itself, in a child process, on a port the OS picks (--port 0).
     code = (
@@ -712,32 +706,13 @@ def test_run_fails_cleanly_when_the_port_is_taken() -> None:
 
 
 def test_cli_sim_subcommand() -> None:
-    if not (REPO / "autodl_tui" / "cli.py").exists():
-        pytest.skip("autodl_tui/cli.py does not exist yet")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "autodl_tui", "sim", "--port", str(port), "--fleet", "demo"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, proc.communicate()
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline, "the simulator never opened its port"
-            time.sleep(0.05)
+    with running_sim("--fleet", "demo", capture=True) as (proc, url):
         r = httpx.post(
-            f"http://127.0.0.1:{port}/api/v1/dev/deployment/list",
+            f"{url}/api/v1/dev/deployment/list",
             json={"page_index": 1, "page_size": 10},
             headers={"Authorization": "any-token"},
         )
         envelope = r.json()
         assert envelope["code"] == "Success" and envelope["data"]["result_total"] > 0
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-    assert f"listening on http://127.0.0.1:{port}".encode() in out
+    out, _ = proc.communicate(timeout=10)
+    assert f"listening on {url}".encode() in out
