@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+#: The service's address (the vendor document's); config and the client default to it.
+DEFAULT_BASE_URL = "https://api.autodl.com"
+
 #: The service reports every time in China Standard Time.
 CST = timezone(timedelta(hours=8), name="CST")
 
@@ -90,8 +93,6 @@ BASE_IMAGES: tuple[BaseImage, ...] = (
     ),
 )
 
-BASE_IMAGE_UUIDS: frozenset[str] = frozenset(i.uuid for i in BASE_IMAGES)
-
 #: CUDA codes offered in forms: 118 is CUDA 11.8, 120 is 12.0, and so on.
 CUDA_CODES: tuple[int, ...] = (113, 116, 117, 118, 120, 121, 122, 123, 124, 125, 126, 128)
 
@@ -123,6 +124,32 @@ PORT_PROTOCOLS: tuple[str, ...] = ("http", "tcp")
 #: Blacklist expiry bounds from the document: default 24 h, at most 30 days.
 BLACKLIST_DEFAULT_MINUTES = 1440
 BLACKLIST_MAX_MINUTES = 43200
+#: Most replicas the app asks for (form, scale dialog, `autodl-tui scale`): a typo like
+#: 10000 should not reach the API. Ours, not the service's (see sim/GUESSES.md).
+MAX_REPLICAS = 1000
 
 #: `cmd_before_shutdown` is killed after this many seconds.
 SHUTDOWN_CMD_TIMEOUT_S = 5
+
+#: The services a profile can speak (`flavor = ...`): AutoDL's public cloud and its private
+#: cloud, which keeps the paths but differs in a few calls (REAL-WORLD §5.3, §9; api/flavor.py).
+FLAVORS: tuple[str, ...] = ("public", "private")
+#: Each flavor's API root when no base_url is given (the private host: REAL-WORLD §9).
+FLAVOR_BASE_URLS: dict[str, str] = {
+    "public": "https://api.autodl.com",
+    "private": "https://private.autodl.com",
+}
+
+
+def check_flavor(value: object, field: str = "flavor") -> str:
+    """`value` if it names a flavor, else ValueError naming `field` and the nearest flavor."""
+    if isinstance(value, str) and value in FLAVORS:
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a string: {' or '.join(FLAVORS)}")
+    # Imported here: catalog loads before the first paint and a typo is rare.
+    from difflib import get_close_matches
+
+    near = get_close_matches(value.lower(), FLAVORS, n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise ValueError(f"{field} must be {' or '.join(FLAVORS)}, not {value[:40]!r}{hint}")

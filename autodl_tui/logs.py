@@ -2,27 +2,50 @@
 
 Secrets (the developer token, every root password the app has seen) are registered with
 `add_secret` as they arrive; a filter on the file handler replaces them in every message and
-traceback before anything is written. Patterns that look like credentials are masked too, so
-a secret that was never registered (a password echoed in some error) is still caught.
+traceback before anything is written. A secret is masked in the forms a program prints it
+in too (its repr, JSON-escaped, URL-encoded, stripped, and each piece between control
+characters), and patterns that look like credentials are masked, so a secret that was never
+registered (a password echoed in some error) is still caught.
+
+Container passwords are registered per scope (`set_secrets("fleet", passwords)`): each call
+replaces the scope's set, and a password no scope holds any more (its container is gone) is
+dropped after a grace period (`RETIRE_AFTER`, for a late log line about it), so the list
+follows the fleet instead of growing with every container ever seen. `add_secret` values
+(the token) are kept for good.
+
+Every line is written through the display boundary: a vendor message holding ESC or BEL
+reaches the file as `␛`/`␇`, so `tail -f` on the log cannot be made to run terminal escapes.
+Each file the handler creates (the first and every one after a rotation) is mode 0600.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import time
+from collections.abc import Iterable
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
+from autodl_tui.display import clean
 from autodl_tui.paths import state_dir
 
 __all__ = [
     "LOG_NAME",
     "LOGGER",
+    "EscapingFormatter",
+    "PrivateRotatingFileHandler",
     "RedactionFilter",
     "add_secret",
     "log_path",
+    "mask_secrets",
     "redact",
+    "secret_forms",
+    "set_secrets",
     "setup_logging",
     "stop_logging",
 ]
@@ -35,11 +58,36 @@ BACKUPS = 3
 MASK = "«redacted»"
 #: Shorter strings are too likely to appear by chance ("ok", "1") to be masked everywhere.
 _MIN_SECRET = 4
+#: Longest line-group one record may write (a traceback is long; megabytes are not).
+_MAX_RECORD_CHARS = 200_000
+#: Where a secret breaks into pieces a log line may show apart: controls and whitespace.
+_BREAKS = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
 
+#: Characters no escaping changes: a value made only of them has one form (fast path).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
+
+#: Seconds a password stays masked after the last scope holding it let it go.
+RETIRE_AFTER = 600.0
+
+#: Values registered for good (`add_secret`: the token).
+_added: set[str] = set()
+#: Every masked form (of kept, scoped and retiring values alike).
 _secrets: set[str] = set()
 #: Secrets by their first _MIN_SECRET characters.
-_by_prefix: dict[str, list[str]] = {}
-_handler: RotatingFileHandler | None = None
+#: (Tuples: most buckets hold one form, and a one-item tuple is about half an appended list.)
+_by_prefix: dict[str, tuple[str, ...]] = {}
+#: Scope name -> the values it holds now (`set_secrets`).
+_scopes: dict[str, set[str]] = {}
+#: Values no scope holds any more -> when they left (`time.monotonic()`).
+_retiring: dict[str, float] = {}
+#: How many registered values produce each form (two passwords may share a piece), for
+#: the forms two or more produce: a form in `_secrets` with no entry here has one.
+_form_refs: dict[str, int] = {}
+#: Value -> its forms, for every registered value (kept, scoped or retiring).
+#: (A tuple, not a frozenset: most values have one form, and the fleet view registers
+#: 100,000 of them; a one-item tuple is a quarter of a one-item frozenset's size.)
+_value_forms: dict[str, tuple[str, ...]] = {}
+_handler: PrivateRotatingFileHandler | None = None
 
 # Credential-looking fields: `"root_password": "x"`, `password=x`, `Authorization: x`, `token=x`.
 _FIELDS = re.compile(
@@ -51,18 +99,130 @@ _FIELDS = re.compile(
 )
 
 
-def add_secret(value: str | None) -> None:
-    """Never write `value` to the log from now on."""
-    if not value or len(value) < _MIN_SECRET or value in _secrets:
+def secret_forms(value: str) -> set[str]:
+    """`value` as the app or a library may print it: raw, stripped, repr'd, escaped, in pieces.
+
+    httpx's "Illegal header value b'…'" shows a bytes repr; JSON bodies and URLs escape;
+    a value holding a newline shows up as two lines. Forms shorter than _MIN_SECRET are left
+    out: masking "ab" everywhere would garble the log.
+    """
+    if _PLAIN.fullmatch(value):
+        # Most passwords and every JWT: each form below is the value itself, and the fleet
+        # view registers 10,000 passwords a poll (computing them all took 15 times longer).
+        return {value} if len(value) >= _MIN_SECRET else set()
+    forms = {
+        value,
+        value.strip(),
+        repr(value)[1:-1],
+        repr(value.encode("utf-8", "backslashreplace"))[2:-1],
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(value, safe=""),
+        quote(value),
+        quote_plus(value),
+        *_BREAKS.split(value),
+    }
+    return {form for form in forms if len(form) >= _MIN_SECRET}
+
+
+def _register(value: str) -> None:
+    """Mask `value`'s forms from now on (once per value, however many hold it)."""
+    if value in _value_forms:
         return
-    _secrets.add(value)
-    # Indexed by their first characters rather than compiled into one regex: the fleet
-    # view registers 10,000 passwords in a poll, and a 10,000-way alternation took 180 ms
-    # to compile (and memory in re's cache) each time one more arrived.
-    _by_prefix.setdefault(value[:_MIN_SECRET], []).append(value)
+    forms = tuple(secret_forms(value))
+    _value_forms[value] = forms
+    for form in forms:
+        # A form in _secrets without a count has one holder (most do: no entry for them).
+        refs = _form_refs.get(form) or (1 if form in _secrets else 0)
+        if refs:
+            _form_refs[form] = refs + 1
+        else:
+            _secrets.add(form)
+            # Indexed by their first characters rather than compiled into one regex: the
+            # fleet view registers 10,000 passwords in a poll, and a 10,000-way alternation
+            # took 180 ms to compile (and memory in re's cache) each time one more arrived.
+            prefix = form[:_MIN_SECRET]
+            _by_prefix[prefix] = (*_by_prefix.get(prefix, ()), form)
 
 
-def _mask_secrets(text: str) -> str:
+def _unregister(value: str) -> None:
+    """Stop masking `value` (forms another registered value shares stay)."""
+    for form in _value_forms.pop(value, ()):
+        refs = _form_refs.pop(form, 1) - 1
+        if refs > 1:
+            _form_refs[form] = refs
+        if refs > 0:
+            continue
+        _secrets.discard(form)
+        prefix = form[:_MIN_SECRET]
+        bucket = _by_prefix.get(prefix)
+        if bucket is not None and form in bucket:
+            at = bucket.index(form)
+            rest = bucket[:at] + bucket[at + 1 :]
+            if rest:
+                _by_prefix[prefix] = rest
+            else:
+                del _by_prefix[prefix]
+
+
+def _held(value: str) -> bool:
+    return value in _added or any(value in values for values in _scopes.values())
+
+
+def _prune(now: float) -> None:
+    """Drop the values that left every scope more than RETIRE_AFTER ago."""
+    if not _retiring:
+        return
+    cutoff = now - RETIRE_AFTER
+    for value in [v for v, since in _retiring.items() if since <= cutoff]:
+        del _retiring[value]
+        if not _held(value):
+            _unregister(value)
+
+
+def add_secret(value: str | None) -> None:
+    """Never write `value` (in any of its `secret_forms`) to the log from now on."""
+    if not value or len(value) < _MIN_SECRET or value in _added:
+        return
+    _added.add(value)
+    _retiring.pop(value, None)
+    _register(value)
+
+
+def registry_tables() -> dict[str, object]:
+    """The secret registry's module tables by name, each as a new empty one (for tests)."""
+    return {
+        "_added": set(),
+        "_secrets": set(),
+        "_by_prefix": {},
+        "_scopes": {},
+        "_retiring": {},
+        "_form_refs": {},
+        "_value_forms": {},
+    }
+
+
+def set_secrets(scope: str, values: Iterable[str | None]) -> None:
+    """Mask exactly `values` for `scope` (e.g. the fleet's root passwords) from now on.
+
+    Values the scope held before and no longer holds (their containers are gone) stay
+    masked for RETIRE_AFTER seconds more, then are forgotten unless another scope or
+    `add_secret` holds them. The cost is the difference between the old and new sets.
+    """
+    now = time.monotonic()
+    new = {v for v in values if v and len(v) >= _MIN_SECRET}
+    old = _scopes.get(scope, set())
+    _scopes[scope] = new
+    for value in new - old:
+        _retiring.pop(value, None)
+        _register(value)
+    for value in old - new:
+        if not _held(value):
+            _retiring[value] = now
+    _prune(now)
+
+
+def mask_secrets(text: str) -> str:
     """`text` with every registered secret replaced by MASK (one dict lookup per position)."""
     if not _by_prefix:
         return text
@@ -84,7 +244,7 @@ def _mask_secrets(text: str) -> str:
 
 def redact(text: str) -> str:
     """`text` with every registered secret and credential-looking field masked."""
-    text = _mask_secrets(text)
+    text = mask_secrets(text)
     return _FIELDS.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
 
 
@@ -106,12 +266,43 @@ class RedactionFilter(logging.Filter):
         return True
 
 
+class EscapingFormatter(logging.Formatter):
+    """Formats a record, then shows every control character visibly (line feeds kept).
+
+    Tracebacks stay readable line by line; ESC, BEL, CR and bidi overrides from a vendor
+    message or an exception text become `␛`, `␇`, `␍`, `<U+202E>`.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record with controls escaped."""
+        return clean(super().format(record), newlines=True, max_chars=_MAX_RECORD_CHARS)
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A RotatingFileHandler whose every file is created 0600, the first and each rotation's.
+
+    The stock handler opens with the umask's mode (usually 0644), so after the first
+    rotation the log, which holds tracebacks naming hosts and paths, became world-readable.
+    """
+
+    def _open(self) -> TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # an older file, made before this handler, is fixed too
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        except BaseException:
+            os.close(fd)
+            raise
+
+
 def log_path() -> Path | None:
     """The file the log is written to, once `setup_logging` ran."""
     return Path(_handler.baseFilename) if _handler is not None else None
 
 
-def setup_logging(directory: Path | None = None, *, level: int = logging.INFO) -> Path:
+def setup_logging(
+    directory: Path | None = None, *, level: int = logging.INFO, max_bytes: int = MAX_BYTES
+) -> Path:
     """Send the package's log records to a rotating file (0600) in `directory` (state dir).
 
     Calling it again moves the log to the new directory. Returns the log file's path.
@@ -120,13 +311,11 @@ def setup_logging(directory: Path | None = None, *, level: int = logging.INFO) -
     directory = directory or state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / LOG_NAME
-    # Create it private before the handler opens it: tracebacks may name hosts and paths.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(
+        path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8"
+    )
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
     )
     handler.addFilter(RedactionFilter())
     logger = logging.getLogger(LOGGER)

@@ -2,7 +2,7 @@
 
 `bench_app` runs last and gets what the others returned, for its comparison column.
 `--quick` runs fewer rounds; `--only=launch,idle` runs those parts of `bench_app` only
-(parts: launch, idle, polling, headless), e.g. `python -m benchmarks bench_app --only=idle`.
+(parts: launch, idle, polling, headless, huge), e.g. `python -m benchmarks bench_app --only=idle`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ import importlib
 import inspect
 import sys
 
-MODULES = ("bench_sim", "bench_client", "bench_table", "bench_widgets", "bench_app")
+#: `bench_app` last: its final table takes in the figures the modules before it return.
+MODULES = (
+    "bench_sim",
+    "bench_client",
+    "bench_table",
+    "bench_widgets",
+    "bench_requests",
+    "bench_fleets",
+    "bench_app",
+)
 
 
 def main(argv: list[str]) -> int:

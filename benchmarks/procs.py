@@ -88,9 +88,16 @@ class PtyApp:
     """The app in a pseudo-terminal of a fixed size; its output is read on a thread."""
 
     def __init__(
-        self, args: Sequence[str], *, size: tuple[int, int] = (200, 50), config: str = ""
+        self,
+        args: Sequence[str],
+        *,
+        size: tuple[int, int] = (200, 50),
+        config: str = "",
+        token: str = "",
     ) -> None:
         self.args = list(args)
+        # Through the environment, as users are told to: `--token` on argv warns on screen.
+        self.token = token
         self.size = size
         self.pid = 0
         self.started = 0.0
@@ -115,6 +122,8 @@ class PtyApp:
             XDG_CONFIG_HOME=self._config.name,
         )
         env.pop("AUTODL_TOKEN", None)
+        if self.token:
+            env["AUTODL_TOKEN"] = self.token
         env.pop("TEXTUAL", None)
         self.started = time.perf_counter()
         pid, fd = pty.fork()

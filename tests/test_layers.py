@@ -20,6 +20,9 @@ import pytest
         "autodl_tui.sim.fleets",
         "autodl_tui.deploy",
         "autodl_tui.deploy.command",
+        # The fleet state and its feed: API -> poller -> store, no widget in sight.
+        "autodl_tui.ui.store",
+        "autodl_tui.ui.fleet",
     ],
 )
 def test_headless_layers_do_not_import_textual(module: str) -> None:

@@ -7,11 +7,11 @@ password of the demo fleet (same seed as scripts/make_screenshots.py).
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_helpers import SIZE, TOKEN, Recorder, build_app, select, until
 
 from autodl_tui.logs import MASK, add_secret, redact, setup_logging, stop_logging
 from autodl_tui.sim.clock import VirtualClock
@@ -20,11 +20,8 @@ from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.faults import FaultConfig
 from autodl_tui.sim.fleets import build_simulator
 from autodl_tui.sim.transport import sim_transport
-from autodl_tui.ui.detail import ContainerDetailScreen
+from autodl_tui.ui.container_detail import ContainerDetailScreen
 from autodl_tui.ui.launch import DEMO_TOKEN
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "app"))
-from app_helpers import SIZE, TOKEN, Recorder, build_app, select, until  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKENS = (DEMO_TOKEN, TOKEN, "screenshot-token", "renewed-token")

@@ -33,8 +33,8 @@ from autodl_tui.api.models import (
     Page,
     PrivateImage,
 )
+from autodl_tui.api.paging import MAX_PAGES, Listing
 from autodl_tui.api.retry import RetryPolicy
-from autodl_tui.api.snapshot import FleetSnapshot
 from autodl_tui.api.specs import ContainerFilter, ContainerTemplateSpec, DeploymentSpec, StockFilter
 from autodl_tui.api.units import (
     bytes_to_gb,
@@ -67,6 +67,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "MAX_PAGES",
     "ApiError",
     "AuthError",
     "AutoDLClient",
@@ -86,9 +87,9 @@ __all__ = [
     "EventCursor",
     "EventKey",
     "EventSource",
-    "FleetSnapshot",
     "GpuStock",
     "InvalidRequestError",
+    "Listing",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",

@@ -1,9 +1,11 @@
 """`AutoDLClient`: one typed async method per call of the elastic-deployment API.
 
 All requests share one lazily created `httpx.AsyncClient`; a semaphore bounds how many are
-in flight (see `wire`). Reads and idempotent writes are retried on transport failures (see
-`retry`); creating a deployment never is. List and stock reads reuse the parsed result of
-an answer identical to the previous one for the same request (models are immutable). The
+in flight (see `wire`) and a request budget how many go out a minute (see `budget`). Reads
+and idempotent writes are retried on transport failures (see `retry`); creating a deployment
+never is. List and stock reads reuse the parsed result of an answer identical to the
+previous one for the same request (models are immutable), and a changed list keeps the
+objects of its unchanged items (see `identity`). The
 developer token is only ever placed in the `Authorization` header: it is absent from every
 repr, str, log line and error.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import random as _random
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +22,15 @@ import httpx
 
 from autodl_tui.api import endpoints as ep
 from autodl_tui.api.errors import (
+    CODE_NOT_FOUND,
     HINT_CREATE_AMBIGUOUS,
     InvalidRequestError,
+    NotFoundError,
     TransportError,
 )
 from autodl_tui.api.events import EventCursor
+from autodl_tui.api.flavor import Flavor, flavor_named
+from autodl_tui.api.identity import share_page
 from autodl_tui.api.models import (
     BlacklistEntry,
     Container,
@@ -37,9 +43,8 @@ from autodl_tui.api.models import (
     parse_gpu_stock,
     parse_list,
 )
-from autodl_tui.api.paging import dedupe, fetch_all_pages
+from autodl_tui.api.paging import Listing, dedupe, fetch_all_pages
 from autodl_tui.api.retry import RetryPolicy
-from autodl_tui.api.snapshot import FleetSnapshot, take_fleet_snapshot
 from autodl_tui.api.specs import (
     ContainerFilter,
     DeploymentSpec,
@@ -49,19 +54,33 @@ from autodl_tui.api.specs import (
     check_replica_num,
     require_text,
 )
-from autodl_tui.api.wire import ClientStats, Wire
+from autodl_tui.api.wire import DEFAULT_DEADLINE, MAX_BODY_BYTES, ClientStats, Wire
+from autodl_tui.budget import DEFAULT_REQUESTS_PER_MINUTE, RequestBudget
 from autodl_tui.catalog import (
     BLACKLIST_DEFAULT_MINUTES,
+    DEFAULT_BASE_URL,
     DEPLOYMENT_STATUSES,
-    REGION_CODES,
     now_cst,
 )
 
 __all__ = ["DEFAULT_BASE_URL", "AutoDLClient", "ClientStats"]
 
-DEFAULT_BASE_URL = "https://api.autodl.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-DEFAULT_PAGE_SIZE = 100
+#: Items asked for per page of a list: the largest page size known to be accepted. The
+#: document sets no maximum (`page_size`: "每页条目数", shared/api/autodl-elastic-deployment-
+#: api.zh.md); shared/api/REAL-WORLD.md §3 finds none either: the largest cap any client
+#: applies is 1,000 (PLUGIN's own schema), the sister site caps it at 100. A service that
+#: caps it lower still works: `fetch_all_pages` trusts the page count it answers over the
+#: size asked for (tests/api: "caps_page_size"). At 1,000 the `large` fleet's 520
+#: deployments are one request instead of six, every 2 s.
+DEFAULT_PAGE_SIZE = 1000
+#: Events per page of an event cursor: a steady poll reads only page 1, so a small page
+#: keeps the 2-second answer small (a new event is almost always on it).
+EVENT_PAGE_SIZE = 100
+#: Events an event cursor backfills at most: the newest 1,000 (ten pages at its page size;
+#: the busiest deployment of the simulator's `large` fleet has about 900), which bounds its
+#: walk to 22 pages however many pages a server claims.
+EVENT_BACKFILL = 1000
 
 
 class AutoDLClient:
@@ -70,7 +89,7 @@ class AutoDLClient:
     def __init__(
         self,
         token: str,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_in_flight: int = 8,
@@ -80,13 +99,25 @@ class AutoDLClient:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
         now: Callable[[], datetime] = now_cst,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY_BYTES,
+        flavor: str | Flavor = "public",
+        requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+        budget: RequestBudget | None = None,
     ) -> None:
+        """`deadline`: seconds one HTTP exchange may take in all; `max_body`: bytes read at most.
+
+        `flavor`: "public" or "private" (api/flavor.py); `base_url` defaults to its host.
+        `requests_per_minute`: the request budget (or pass a `budget` to share one).
+        """
         if not isinstance(token, str) or not token.strip():
             raise ValueError("a developer token is required (控制台 -> 设置 -> 开发者Token)")
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be >= 1")
-        self._now = now
         self.page_size = page_size
+        #: How the calls that differ between the public and private cloud are shaped.
+        self.flavor: Flavor = flavor_named(flavor)
+        base_url = base_url or self.flavor.base_url
         self._wire = Wire(
             token.strip(),
             base_url.rstrip("/"),
@@ -97,17 +128,28 @@ class AutoDLClient:
             sleep=sleep,
             random=random,
             now=now,
+            deadline=deadline,
+            max_body=max_body,
+            budget=budget if budget is not None else RequestBudget(requests_per_minute),
         )
-        #: Live counters (requests sent, retries, failures, last success...) for a status line.
+        #: Live counters (requests sent, retries, failures, reuses...) for diagnostics and benches.
         self.stats: ClientStats = self._wire.stats
 
     def __repr__(self) -> str:
-        return f"AutoDLClient(base_url={self.base_url!r}, max_in_flight={self.max_in_flight})"
+        return (
+            f"AutoDLClient(base_url={self.base_url!r}, flavor={self.flavor.name!r}, "
+            f"max_in_flight={self.max_in_flight})"
+        )
 
     @property
     def base_url(self) -> str:
         """The service root, e.g. https://api.autodl.com."""
         return self._wire.base_url
+
+    @property
+    def budget(self) -> RequestBudget:
+        """The request budget every call of this client takes a token from."""
+        return self._wire.budget
 
     @property
     def max_in_flight(self) -> int:
@@ -157,10 +199,11 @@ class AutoDLClient:
             raise InvalidRequestError.client_side(
                 str(ep.DEPLOYMENT_CREATE), ["spec must be a DeploymentSpec"]
             )
-        spec.validate()
+        self.flavor.validate(spec)
+        body = self.flavor.create_body(spec)
         try:
             return await self._wire.call(
-                ep.DEPLOYMENT_CREATE, _parse_created_uuid, body=spec.to_body(), retry=False
+                ep.DEPLOYMENT_CREATE, _parse_created_uuid, body=body, retry=False
             )
         except TransportError as exc:
             raise exc.with_hint(HINT_CREATE_AMBIGUOUS.format(name=spec.name)) from None
@@ -194,6 +237,7 @@ class AutoDLClient:
             lambda d: Page.from_api(d, Deployment.from_api, page_index=page_index, page_size=size),
             body=body,
             reuse=True,
+            share=share_page,
         )
 
     async def list_container_events(
@@ -251,6 +295,7 @@ class AutoDLClient:
             lambda d: Page.from_api(d, Container.from_api, page_index=page_index, page_size=size),
             body=body,
             reuse=True,
+            share=share_page,
         )
 
     async def stop_container(
@@ -324,8 +369,9 @@ class AutoDLClient:
 
     async def list_blacklist(self) -> list[BlacklistEntry]:
         """Blacklist entries still in force."""
+        endpoint, body = self.flavor.blacklist_request()
         return await self._wire.call(
-            ep.BLACKLIST_LIST, lambda d: parse_list(_unwrap_list(d), BlacklistEntry.from_api)
+            endpoint, lambda d: parse_list(_unwrap_list(d), BlacklistEntry.from_api), body=body
         )
 
     async def get_gpu_stock(
@@ -335,9 +381,12 @@ class AutoDLClient:
         require_text(region_sign, "region_sign", ep.GPU_STOCK)
         if filter is not None:
             filter.validate()
-        body = (filter or StockFilter()).to_body(region_sign)
+        endpoint, body = self.flavor.stock_request(region_sign, filter)
         stock = await self._wire.call(
-            ep.GPU_STOCK, lambda d: tuple(parse_gpu_stock(d, region_sign)), body=body, reuse=True
+            endpoint,
+            lambda d: tuple(parse_gpu_stock(d, region_sign)),
+            body=body,
+            reuse=True,
         )
         return list(stock)  # a list of its own: the tuple is kept for reuse
 
@@ -352,41 +401,62 @@ class AutoDLClient:
 
     # --- composite helpers ---
 
-    async def list_all_deployments(self, *, name: str = "", status: str = "") -> list[Deployment]:
-        """Every deployment (all pages; page 1 first, the rest concurrently)."""
+    async def list_all_deployments(
+        self, *, name: str = "", status: str = ""
+    ) -> Listing[Deployment]:
+        """Every deployment (all pages up to MAX_PAGES; page 1 first, the rest concurrently)."""
         items = await fetch_all_pages(lambda i: self.list_deployments(i, name=name, status=status))
         return dedupe(items, key=lambda d: d.uuid)
 
     async def list_all_containers(
         self, deployment_uuid: str, filter: ContainerFilter | None = None
-    ) -> list[Container]:
-        """Every container of a deployment (all pages)."""
+    ) -> Listing[Container]:
+        """Every container of a deployment (all pages up to MAX_PAGES)."""
         items = await fetch_all_pages(
             lambda i: self.list_containers(deployment_uuid, filter, page_index=i)
         )
         return dedupe(items, key=lambda c: c.uuid)
 
-    async def list_all_private_images(self) -> list[PrivateImage]:
-        """Every private image (all pages)."""
+    async def container(self, deployment_uuid: str, container_uuid: str) -> Container:
+        """The container with exactly this uuid, read now (for credentials at copy time).
+
+        The answer is searched for that uuid rather than trusted to be filtered: a server
+        that ignores the filter must not hand over another container's password.
+
+        Raises:
+            NotFoundError: no container with that uuid is in the answer.
+
+        """
+        require_text(container_uuid, "container_uuid", ep.CONTAINER_LIST)
+        answer = await self.list_all_containers(
+            deployment_uuid, ContainerFilter(container_uuid=container_uuid)
+        )
+        for found in answer:
+            if found.uuid == container_uuid:
+                return found
+        raise NotFoundError(
+            CODE_NOT_FOUND,
+            f"container {container_uuid} is not in the answer",
+            endpoint=str(ep.CONTAINER_LIST),
+        )
+
+    async def list_all_private_images(self) -> Listing[PrivateImage]:
+        """Every private image (all pages up to MAX_PAGES)."""
         items = await fetch_all_pages(lambda i: self.list_private_images(i))
         return dedupe(items, key=lambda im: im.image_uuid or im.id)
 
-    async def fleet_snapshot(
-        self,
-        regions: Iterable[str] = REGION_CODES,
-        *,
-        container_filter: ContainerFilter | None = None,
-    ) -> FleetSnapshot:
-        """Deployments, their containers and stock per region, fetched concurrently."""
-        return await take_fleet_snapshot(
-            self, tuple(regions), container_filter=container_filter, now=self._now
-        )
-
     def event_cursor(
-        self, deployment_uuid: str, container_uuid: str = "", *, page_size: int = 100
+        self,
+        deployment_uuid: str,
+        container_uuid: str = "",
+        *,
+        page_size: int = EVENT_PAGE_SIZE,
+        max_backfill: int = EVENT_BACKFILL,
     ) -> EventCursor:
         """A cursor yielding each new event of a deployment (or one container) once."""
-        return EventCursor(self, deployment_uuid, container_uuid, page_size=page_size)
+        return EventCursor(
+            self, deployment_uuid, container_uuid, page_size=page_size, max_backfill=max_backfill
+        )
 
 
 # --- envelope helpers ---

@@ -6,6 +6,7 @@ Only `require_obj` raises (ValueError), for a payload whose overall shape is wro
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ __all__ = [
     "Raw",
     "read_bool",
     "read_int",
+    "read_name",
     "read_obj",
     "read_opt_int",
     "read_str",
@@ -33,6 +35,15 @@ def read_str(raw: Raw, key: str, default: str = "") -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return default
+
+
+def read_name(raw: Raw, key: str) -> str:
+    """`read_str` for a value many items repeat (a status, region, host, deployment uuid).
+
+    One shared string object per distinct value: 107,000 containers of 5,200 deployments
+    on a few hundred hosts otherwise hold 107,000 copies of each such field.
+    """
+    return sys.intern(read_str(raw, key))
 
 
 def read_int(raw: Raw, key: str, default: int = 0) -> int:

@@ -51,6 +51,13 @@ HINT_SERVER = "AutoDL is having trouble right now; try again in a moment."
 HINT_RATE_LIMIT = "Too many requests; slow down the refresh rate."
 HINT_BAD_BODY = "The server sent something that is not an AutoDL answer (a proxy or portal?)."
 HINT_NO_ENDPOINT = "This endpoint does not exist at the configured base URL; check base_url."
+HINT_TOO_LARGE = (
+    "The server sent far more than any AutoDL answer holds (a proxy, portal or broken server?)."
+)
+HINT_DEADLINE = (
+    "The server accepted the request but did not finish answering in time (a stalled or "
+    "overloaded link?)."
+)
 HINT_CREATE_AMBIGUOUS = (
     "The create request may or may not have reached AutoDL: check the deployment list for "
     "a deployment named {name!r} before creating it again."

@@ -148,10 +148,15 @@ class ContainerTemplateSpec:
     def __post_init__(self) -> None:
         _freeze_tuples(self, "dc_list", "gpu_name_set")
 
-    def problems(self) -> list[str]:
-        """Everything wrong with this template, as readable field messages."""
+    def problems(self, *, regions: bool = True) -> list[str]:
+        """Everything wrong with this template, as readable field messages.
+
+        `regions=False`: dc_list is not checked (the private cloud's create takes none).
+        """
         out: list[str] = []
-        if not self.dc_list or not all(isinstance(d, str) and d.strip() for d in self.dc_list):
+        if regions and (
+            not self.dc_list or not all(isinstance(d, str) and d.strip() for d in self.dc_list)
+        ):
             out.append("dc_list needs at least one region, and no blank ones")
         if not self.gpu_name_set or not all(
             isinstance(g, str) and g.strip() for g in self.gpu_name_set
@@ -240,8 +245,8 @@ class DeploymentSpec:
         """A single container."""
         return cls(name, "Container", template, **options)
 
-    def problems(self) -> list[str]:
-        """Everything wrong with this spec, template included."""
+    def problems(self, *, regions: bool = True) -> list[str]:
+        """Everything wrong with this spec, template included (`regions`: see the template)."""
         out: list[str] = []
         if not isinstance(self.name, str) or not self.name.strip():
             out.append("name is required")
@@ -262,12 +267,12 @@ class DeploymentSpec:
         if not isinstance(self.template, ContainerTemplateSpec):
             out.append("template must be a ContainerTemplateSpec")
         else:
-            out.extend(f"template.{p}" for p in self.template.problems())
+            out.extend(f"template.{p}" for p in self.template.problems(regions=regions))
         return out
 
-    def validate(self) -> None:
+    def validate(self, *, regions: bool = True) -> None:
         """Raise InvalidRequestError listing every problem; nothing has been sent yet."""
-        problems = self.problems()
+        problems = self.problems(regions=regions)
         if problems:
             raise InvalidRequestError.client_side(str(endpoints.DEPLOYMENT_CREATE), problems)
 

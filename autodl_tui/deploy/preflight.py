@@ -141,18 +141,19 @@ async def run_preflight(client: AutoDLClient, spec: DeploymentSpec) -> Preflight
 
     Raises InvalidRequestError when the spec is invalid (nothing is sent then either).
     """
-    spec.validate()
+    client.flavor.validate(spec)
     filter = stock_filter(spec)
     t = spec.template
-    matches = await asyncio.gather(*(_region(client, r, filter) for r in t.dc_list))
+    regions = client.flavor.create_stock_regions(t.dc_list)
+    matches = await asyncio.gather(*(_region(client, r, filter) for r in regions))
     taken = await _same_name(client, spec.name)
-    result = Preflight(spec.to_body(), tuple(matches))
+    result = Preflight(client.flavor.create_body(spec), tuple(matches))  # what create sends
     warnings: list[str] = []
     if result.stock_unknown:
         warnings.append("no region's stock could be read; nothing is known about capacity")
     elif not result.has_stock:
         warnings.append(
-            f"no idle {' / '.join(t.gpu_name_set)} card matches in {', '.join(t.dc_list)}: "
+            f"no idle {' / '.join(t.gpu_name_set)} card matches in {', '.join(regions)}: "
             "the deployment would wait until capacity frees. Widen the regions, models, "
             "CUDA, CPU, memory or price ranges."
         )

@@ -90,7 +90,7 @@ async def create_once(client: AutoDLClient, spec: DeploymentSpec) -> Created:
         CreateOutcomeUnknown: the answer was lost; `checked` says whether a retry is safe.
 
     """
-    spec.validate()
+    client.flavor.validate(spec)
     try:
         before: frozenset[str] | None = frozenset(u for u, _ in await _named(client, spec.name))
     except AutoDLError:

@@ -19,10 +19,12 @@ from autodl_tui.api.units import bytes_to_gb, cuda_code, milli_to_yuan, yuan_to_
 from autodl_tui.catalog import (
     CUDA_CODES,
     DEPLOYMENT_TYPES,
+    MAX_REPLICAS,
     PORT_PROTOCOLS,
     REGION_CODES,
     cuda_label,
 )
+from autodl_tui.display import has_controls
 
 __all__ = [
     "MAX_GPU_NUM",
@@ -41,8 +43,6 @@ __all__ = [
 MAX_NAME_LEN = 64
 #: Most GPUs one container can ask for.
 MAX_GPU_NUM = 8
-#: Most replicas a template may ask for; a typo like 10000 should not reach the API.
-MAX_REPLICAS = 1000
 #: The table holding the container fields, named as in the create call.
 SECTION = "container_template"
 
@@ -85,13 +85,16 @@ class Template:
     cmd: str = ""
     cmd_before_shutdown: str = ""
 
-    def problems(self) -> dict[str, str]:
-        """What is wrong with these values, field name -> message (empty when valid)."""
-        return _semantic_problems(self)
+    def problems(self, *, regions: bool = True) -> dict[str, str]:
+        """What is wrong with these values, field name -> message (empty when valid).
 
-    def to_spec(self) -> DeploymentSpec:
+        `regions=False`: no region is asked for (a flavor whose create takes none).
+        """
+        return _semantic_problems(self, regions=regions)
+
+    def to_spec(self, *, regions: bool = True) -> DeploymentSpec:
         """The create call; raise TemplateError listing the problems when invalid."""
-        problems = self.problems()
+        problems = self.problems(regions=regions)
         if problems:
             raise TemplateError(summary(problems), problems)
         kind = self.deployment_type
@@ -120,7 +123,7 @@ class Template:
             service_6006_port_protocol=self.service_6006_port_protocol,
             service_6008_port_protocol=self.service_6008_port_protocol,
         )
-        spec.validate()  # a backstop: the checks above are stricter than the spec's
+        spec.validate(regions=regions)  # a backstop: the checks above are stricter
         return spec
 
     def as_fields(self) -> dict[str, object]:
@@ -238,7 +241,9 @@ _PARSERS: dict[str, Any] = {
 }
 
 
-def parse_template(data: Mapping[str, Any]) -> tuple[Template, dict[str, str]]:
+def parse_template(
+    data: Mapping[str, Any], *, regions: bool = True
+) -> tuple[Template, dict[str, str]]:
     """Read a file's (or a form's) values into a Template and every problem, per field.
 
     `data` is a decoded file (top-level keys plus a `[container_template]` table) or a flat
@@ -264,7 +269,7 @@ def parse_template(data: Mapping[str, Any]) -> tuple[Template, dict[str, str]]:
         except ValueError as exc:
             problems[key] = str(exc)
     template = Template(**values)
-    for key, message in template.problems().items():
+    for key, message in template.problems(regions=regions).items():
         problems.setdefault(key, message)
     return template, problems
 
@@ -280,7 +285,7 @@ def _range(out: dict[str, str], t: Template, stem: str, low: float, high: float,
         out[lo_key] = f"must not exceed the upper bound ({hi:g})"
 
 
-def _semantic_problems(t: Template) -> dict[str, str]:
+def _semantic_problems(t: Template, *, regions: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     if not t.name.strip():
         out["name"] = "required"
@@ -298,7 +303,7 @@ def _semantic_problems(t: Template) -> dict[str, str]:
         if getattr(t, key) not in PORT_PROTOCOLS:
             out[key] = f"must be {' or '.join(PORT_PROTOCOLS)}"
     unknown = [code for code in t.dc_list if code not in REGION_CODES]
-    if not t.dc_list:
+    if regions and not t.dc_list:
         out["dc_list"] = "choose at least one region"
     elif unknown:
         out["dc_list"] = f"unknown region {unknown[0]!r}"
@@ -321,6 +326,30 @@ def _semantic_problems(t: Template) -> dict[str, str]:
         out["image_uuid"] = "choose an image"
     if not t.cmd.strip():
         out["cmd"] = "required: what the container runs"
+    # Said before any other problem of the field: retyping the value fixes both.
+    out.update(_control_problems(t))
+    return out
+
+
+#: Fields a shell runs: a line break or tab there is part of the script.
+_SCRIPTS = ("cmd", "cmd_before_shutdown")
+#: What `display.clean` shows control characters as (␀…␡): a value holding one was copied
+#: from the screen, not typed, and would be sent as those characters.
+_PICTURES = frozenset(chr(c) for c in range(0x2400, 0x2422))
+
+
+def _control_problems(t: Template) -> dict[str, str]:
+    """Text fields holding terminal controls, bidi overrides or their on-screen stand-ins."""
+    out: dict[str, str] = {}
+    texts = {"name": t.name, "image_uuid": t.image_uuid, "cmd": t.cmd}
+    texts["cmd_before_shutdown"] = t.cmd_before_shutdown
+    texts.update({"gpu_name_set": "".join(t.gpu_name_set), "dc_list": "".join(t.dc_list)})
+    for key, value in texts.items():
+        plain = value.replace("\n", "").replace("\t", "") if key in _SCRIPTS else value
+        if has_controls(plain):
+            out[key] = "holds control characters (escape codes, bidi overrides); remove them"
+        elif _PICTURES.intersection(value):
+            out[key] = "holds ␛/␊-style stand-ins for control characters; retype it"
     return out
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -159,13 +158,13 @@ class TemplateFile:
             raise TemplateError(f"cannot read {path}: {exc}") from exc
         return cls.parse(text, path)
 
-    def read(self) -> tuple[Template, dict[str, str]]:
-        """The values and every problem, per field."""
-        return parse_template(self.document.unwrap())
+    def read(self, *, regions: bool = True) -> tuple[Template, dict[str, str]]:
+        """The values and every problem, per field (`regions`: see `Template.problems`)."""
+        return parse_template(self.document.unwrap(), regions=regions)
 
-    def template(self) -> Template:
+    def template(self, *, regions: bool = True) -> Template:
         """The values; raise TemplateError listing the problems when invalid."""
-        template, problems = self.read()
+        template, problems = self.read(regions=regions)
         if problems:
             raise TemplateError(summary(problems), problems)
         return template
@@ -234,10 +233,12 @@ def list_templates(directory: Path | None = None) -> list[str]:
     """Names of the saved templates, sorted."""
     folder = directory or templates_dir()
     try:
-        entries: Iterable[Path] = folder.iterdir()
+        # `iterdir` is lazy: the folder is read (and may be missing) while the list is built,
+        # so the whole walk sits inside the `try`. A fresh install has no templates folder.
+        entries = [p for p in folder.iterdir() if p.suffix == ".toml"]
     except OSError:
         return []
-    return sorted(p.stem for p in entries if p.suffix == ".toml" and not p.name.startswith("."))
+    return sorted(p.stem for p in entries if not p.name.startswith("."))
 
 
 def save_template(template: Template, name: str, directory: Path | None = None) -> Path:

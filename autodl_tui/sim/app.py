@@ -18,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from autodl_tui.catalog import check_flavor
 from autodl_tui.sim import validation as v
 from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.errors import SimError, parameter_wrong
 from autodl_tui.sim.faults import STATUS_BODIES, Fault, FaultConfig
+from autodl_tui.sim.limits import MAX_BODY_BYTES, simulator_limit
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +49,6 @@ class Call:
         except (ValueError, RecursionError):
             raise parameter_wrong("body: not valid JSON") from None
 
-    def no_body(self) -> None:
-        """Refuse a body on a GET; the real service binds only the query string there."""
-        if self.body.strip():
-            raise parameter_wrong("body: this GET takes no JSON body (use the query string)")
-
 
 def _refuse_constant(name: str) -> Any:
     """NaN and Infinity are not JSON, although Python's decoder accepts them by default."""
@@ -70,6 +67,8 @@ class Spec:
     enterprise: bool = True
     #: Mutating calls can suffer "after" faults (applied, but the answer is lost).
     mutating: bool = False
+    #: Whether the envelope carries a `request_id` (the private cloud's does not).
+    request_id: bool = True
 
 
 # --- handlers: validate, then call the engine synchronously --------------------------------
@@ -99,10 +98,17 @@ def _list_post(sim: Simulator, call: Call) -> Any:
     )
 
 
+# A GET binds only its query string: any body is ignored, and parameters sent only there are
+# missing (REAL-WORLD §8.5, §1.3; issue 13 item 4).
+
+
 def _list_get(sim: Simulator, call: Call) -> Any:
-    call.no_body()
-    # The bodiless GET returns every deployment, in the slim shape (REAL-WORLD §7.3).
-    return sim.list_deployments(1, v.MAX_PAGE_SIZE, slim=True)
+    # The bare GET returns every deployment, in the slim shape (REAL-WORLD §7.3); paging in
+    # the query string is honoured as Go's query binding would (issue 13 item 7).
+    page = v.query_page(call.query)
+    if page is None:
+        return sim.list_deployments(1, 0, slim=True)
+    return sim.list_deployments(page.page_index, page.page_size, slim=True, offset=page.offset)
 
 
 def _events(sim: Simulator, call: Call) -> Any:
@@ -145,7 +151,6 @@ def _blacklist_post(sim: Simulator, call: Call) -> Any:
 
 
 def _blacklist_get(sim: Simulator, call: Call) -> Any:
-    call.no_body()
     return sim.list_blacklist()
 
 
@@ -154,7 +159,6 @@ def _gpu_stock(sim: Simulator, call: Call) -> Any:
 
 
 def _ddp(sim: Simulator, call: Call) -> Any:
-    call.no_body()
     return sim.ddp_overview(v.ddp_overview(call.query))
 
 
@@ -187,10 +191,41 @@ def encode(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def envelope(sim: Simulator, code: str, msg: str, data: Any) -> Response:
-    """The service's HTTP 200 answer, with a fresh request id."""
-    body = {"code": code, "msg": msg, "data": data, "request_id": sim.next_request_id()}
+def envelope(
+    sim: Simulator, code: str, msg: str, data: Any, *, request_id: bool = True
+) -> Response:
+    """The service's HTTP 200 answer, with a fresh request id (unless `request_id` is off)."""
+    body = {"code": code, "msg": msg, "data": data}
+    if request_id:
+        body["request_id"] = sim.next_request_id()
     return Response(encode(body), media_type=JSON_TYPE)
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `limit` bytes.
+
+    A declared Content-Length over the limit is refused before a byte is read; a chunked body
+    is read only up to the limit, so an oversized body is never held in memory.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(sim: Simulator) -> Response:
+    """HTTP 413 (what nginx in front of the service answers), with the service's envelope."""
+    error = parameter_wrong(simulator_limit(f"body: larger than {MAX_BODY_BYTES} bytes"))
+    response = envelope(sim, error.code, error.msg, None)
+    response.status_code = 413
+    return response
 
 
 def answer(sim: Simulator, spec: Spec, request: Request, body: bytes) -> Response:
@@ -202,8 +237,8 @@ def answer(sim: Simulator, spec: Spec, request: Request, body: bytes) -> Respons
             sim.require_enterprise()
         data = spec.handler(sim, Call(body, request.query_params))
     except SimError as err:
-        return envelope(sim, err.code, err.msg, None)
-    return envelope(sim, "Success", "", data)
+        return envelope(sim, err.code, err.msg, None, request_id=spec.request_id)
+    return envelope(sim, "Success", "", data, request_id=spec.request_id)
 
 
 async def fault_response(app: Starlette, fault: Fault, real: Response | None) -> Response:
@@ -235,7 +270,9 @@ def _endpoint(sim: Simulator, specs: dict[str, Spec]) -> Callable[[Request], Any
         fault = faults.decide(mutating=spec.mutating)
         if fault is not None and not fault.after:
             return await fault_response(request.app, fault, None)
-        body = await request.body()
+        body = await read_body(request)
+        if body is None:
+            return too_large(sim)
         try:
             response = answer(sim, spec, request, body)
         except Exception:
@@ -249,14 +286,25 @@ def _endpoint(sim: Simulator, specs: dict[str, Spec]) -> Callable[[Request], Any
     return endpoint
 
 
-def create_app(sim: Simulator, faults: FaultConfig | None = None) -> Starlette:
-    """The ASGI app over `sim`; `app.state.faults` may be replaced or mutated at any time."""
+def create_app(
+    sim: Simulator, faults: FaultConfig | None = None, *, flavor: str = "public"
+) -> Starlette:
+    """The ASGI app over `sim`; `app.state.faults` may be replaced or mutated at any time.
+
+    `flavor="private"` serves the private cloud's variant of the calls (sim/private.py).
+    """
+    table = ROUTES
+    if check_flavor(flavor) == "private":
+        from autodl_tui.sim.private import private_routes
+
+        table = private_routes(ROUTES)
     routes = [
         Route(PREFIX + path, _endpoint(sim, specs), methods=list(specs))
-        for path, specs in ROUTES.items()
+        for path, specs in table.items()
     ]
     app = Starlette(routes=routes)
     app.state.sim = sim
+    app.state.flavor = flavor
     app.state.faults = faults if faults is not None else FaultConfig()
     # Over a socket a timeout fault holds the connection open; transport.py turns this off.
     app.state.hold_timeouts = True

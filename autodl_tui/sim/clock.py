@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from autodl_tui.catalog import CST
 
@@ -78,11 +78,3 @@ class VirtualClock:
         if self._anchor is not None:
             self._base = self.timestamp()
             self._anchor = None
-
-    def seconds_since(self, instant: datetime) -> float:
-        """Virtual seconds elapsed since `instant`."""
-        return self.timestamp() - instant.timestamp()
-
-    def later(self, seconds: float) -> datetime:
-        """The virtual instant `seconds` from now."""
-        return self.now() + timedelta(seconds=seconds)

@@ -16,6 +16,7 @@ from autodl_tui.sim import errors
 from autodl_tui.sim.commands import ContainerQuery, CreateDeployment, StockQuery
 from autodl_tui.sim.errors import SimError
 from autodl_tui.sim.lifecycle import Lifecycle
+from autodl_tui.sim.limits import MAX_DEPLOYMENTS, simulator_limit
 from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec, Package
 from autodl_tui.sim.wire import iso, page, parse_time
 from autodl_tui.sim.world import Host, hex_id
@@ -25,6 +26,9 @@ Json = dict[str, Any]
 
 class Simulator(Lifecycle):
     """One AutoDL account and the world it schedules on, answering the 13 calls."""
+
+    #: Deployments alive at once beyond MAX_DEPLOYMENTS (a benchmark fleet's own account).
+    max_deployments: int = 0
 
     # ------------------------------------------------------------------ auth
     def check_token(self, token: str | None) -> None:
@@ -74,6 +78,13 @@ class Simulator(Lifecycle):
     def create_deployment(self, req: CreateDeployment) -> Json:
         """`data` of create: {"deployment_uuid": ...}."""
         self.sync()
+        most = max(MAX_DEPLOYMENTS, self.max_deployments)
+        # Counted only near the limit: a benchmark fleet creates thousands in a row.
+        if len(self._deployments) >= most and (
+            sum(not d.deleted for d in self._deployments.values()) >= most
+        ):
+            limit = simulator_limit(f"at most {most} deployments at once")
+            raise SimError(errors.BAD_REQUEST, limit)
         image_name = self._image_name(req.template.image_uuid)
         unknown = [r for r in req.template.dc_list if r not in REGION_CODES]
         if unknown:
@@ -92,8 +103,7 @@ class Simulator(Lifecycle):
             updated_at=self._now,
         )
         self._next_deployment_id += 1
-        dep.candidates = self._candidates(req)
-        dep.candidate_ids = frozenset(h.index for h in dep.candidates)
+        dep.candidates, dep.candidate_ids = self._candidates(req)
         self._deployments[uuid] = dep
         self._reconcile(dep)
         return {"deployment_uuid": uuid}
@@ -107,8 +117,12 @@ class Simulator(Lifecycle):
         status: str = "",
         deployment_uuid: str = "",
         slim: bool = False,
+        offset: int = 0,
     ) -> Json:
-        """`data` of deployment/list, newest first (slim items for the bodiless GET variant)."""
+        """`data` of deployment/list, newest first (slim items for the GET variant).
+
+        A page_size of 0 is every item on one page (the bare GET).
+        """
         self.sync()
         found = [
             d
@@ -119,7 +133,7 @@ class Simulator(Lifecycle):
             and (not deployment_uuid or d.uuid == deployment_uuid)
         ]
         convert = DeploymentRec.to_slim_wire if slim else DeploymentRec.to_wire
-        return page(found, page_index, page_size, 0, convert)
+        return page(found, page_index, page_size or max(1, len(found)), offset, convert)
 
     def list_container_events(
         self,
@@ -220,6 +234,7 @@ class Simulator(Lifecycle):
         dep.deleted = True
         for cached in list(dep.cache):
             self._release(cached)
+        self.purge_if_gone(dep)
 
     def set_blacklist(
         self, deployment_container_uuid: str, expire_in_minutes: int, comment: str

@@ -1,4 +1,6 @@
-"""Ready-made accounts for the simulator: `empty`, `demo` and `large` (for benchmarks).
+"""Ready-made accounts for the simulator: `empty`, `demo`, and for benchmarks `large` with
+its sizes `small`, `xlarge` and `huge` (52, 520, 1,560 and 5,200 deployments: about 0.9k,
+10.6k, 32k and 107k containers).
 
 Fleets are built through the engine's own calls while the clock is stepped through a few
 hours of history, so every counter, event and package balance is one the engine produced.
@@ -7,14 +9,17 @@ hours of history, so every counter, event and package balance is one the engine 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from autodl_tui.sim.clock import VirtualClock
 from autodl_tui.sim.commands import CreateDeployment, TemplateSpec
 from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.incidents import NO_INCIDENTS, Incidents
 
-FLEETS: tuple[str, ...] = ("empty", "demo", "large")
+#: Benchmark fleets: name -> deployments (`large`'s shape, scaled).
+SIZES: dict[str, int] = {"small": 52, "large": 520, "xlarge": 1560, "huge": 5200}
+FLEETS: tuple[str, ...] = ("empty", "demo", *SIZES)
 BLACKLIST_COMMENT = "开机缓慢,禁止在该主机上调度容器"
 
 
@@ -60,6 +65,24 @@ def spec(
     )
 
 
+def _history_hours(count: int) -> float:
+    """Hours of history a benchmark fleet is built over: 3 up to `large`, then less.
+
+    The build replays every container's life, so its cost is deployments x hours: past
+    520 deployments the history shrinks to keep the replay near `large`'s (a few seconds),
+    while the number of deployments and containers listed still grows with the fleet.
+    """
+    return 3.0 * min(1.0, SIZES["large"] / count)
+
+
+def _world_scale(count: int) -> float:
+    """Hosts for a benchmark fleet: `large` has twice the stock; bigger fleets more room."""
+    if count <= SIZES["large"]:
+        return 2.0
+    # Hosts with room: the scheduler scans for a free one, and full hosts make it scan far.
+    return 3.0 * count / SIZES["large"]
+
+
 def build_simulator(
     fleet: str,
     *,
@@ -67,10 +90,12 @@ def build_simulator(
     clock: VirtualClock | None = None,
     token: str | None = None,
     enterprise_verified: bool = True,
+    incidents: Iterable[str] = NO_INCIDENTS,
 ) -> Simulator:
     """A simulator holding `fleet`, its history ending at the clock's current instant.
 
-    A running clock is paused while the history is built, then resumed.
+    A running clock is paused while the history is built, then resumed. `incidents` (see
+    sim/incidents.py) start with the history, so it already shows some.
     """
     if fleet not in FLEETS:
         raise ValueError(f"unknown fleet {fleet!r}; choose one of {', '.join(FLEETS)}")
@@ -78,22 +103,28 @@ def build_simulator(
     was_running = clock.running
     clock.pause()
     end = clock.now()
-    large = fleet == "large"
-    clock.rebase(end - timedelta(hours=3 if fleet != "empty" else 0))
+    count = SIZES.get(fleet, 0)
+    large = count > 0
+    hours = _history_hours(count) if large else (3.0 if fleet != "empty" else 0.0)
+    clock.rebase(end - timedelta(hours=hours))
     sim = Simulator(
         seed=seed,
         clock=clock,
         token=token,
         enterprise_verified=enterprise_verified,
-        world_scale=2.0 if large else 1.0,
+        # The world grows with the fleet, so every size has room for its containers.
+        world_scale=_world_scale(count) if large else 1.0,
         busy_factor=0.3 if large else 1.0,
+        incidents=Incidents(incidents, seed=seed),
     )
+    # A benchmark fleet may hold more than an account the simulator serves would create.
+    sim.max_deployments = count
     if fleet == "demo":
         _demo(
             sim, lambda seconds_before_end: clock.set(end - timedelta(seconds=seconds_before_end))
         )
     elif large:
-        _large(sim, clock, random.Random(seed))
+        _large(sim, clock, random.Random(seed), count)
     if clock.timestamp() < end.timestamp():
         clock.set(end)
     sim.sync()
@@ -213,7 +244,8 @@ def _demo(sim: Simulator, at: Callable[[float], None]) -> None:
         )
     )
     at(1200)
-    flaky = sim.container_uuids(llm)[1]
+    # The second container still held (a staged crash may have released the first ones).
+    flaky = [u for u in sim.container_uuids(llm) if _placed(sim, u)][1]
     sim.set_blacklist(flaky, 1440, BLACKLIST_COMMENT)
     sim.stop_container(flaky)
     at(120)
@@ -235,6 +267,11 @@ def _demo(sim: Simulator, at: Callable[[float], None]) -> None:
     sim.set_replica_num(llm, 5)
 
 
+def _placed(sim: Simulator, container_uuid: str) -> bool:
+    record = sim.container_record(container_uuid)
+    return record is not None and record.host is not None
+
+
 _LARGE_SHAPES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("westDC3", "beijingDC2", "neimengDC3"), ("RTX 4090",)),
     (("westDC2", "westDC3", "chongqingDC1"), ("RTX 4090", "RTX 4090D")),
@@ -248,11 +285,11 @@ _LARGE_SHAPES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
-def _large(sim: Simulator, clock: VirtualClock, rng: random.Random) -> None:
-    """>= 500 deployments, >= 10,000 containers and >= 100,000 events for benchmarks."""
+def _large(sim: Simulator, clock: VirtualClock, rng: random.Random, count: int = 520) -> None:
+    """`count` deployments (520: >= 10,000 containers, >= 100,000 events) for benchmarks."""
     image = sim.images[0]["image_uuid"]
-    step = 3 * 3600 / 530
-    for i in range(520):
+    step = _history_hours(count) * 3600 / (count + 10)
+    for i in range(count):
         regions, gpus = _LARGE_SHAPES[i % len(_LARGE_SHAPES)]
         roll = rng.random()
         if roll < 0.76:

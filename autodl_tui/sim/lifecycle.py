@@ -8,6 +8,7 @@ timestamps, so processing them later or earlier in real time changes nothing.
 from __future__ import annotations
 
 import heapq
+import hmac
 import random
 import re
 import string
@@ -15,6 +16,13 @@ from typing import Any
 
 from autodl_tui.sim.clock import VirtualClock
 from autodl_tui.sim.commands import CreateDeployment
+from autodl_tui.sim.incidents import Incidents
+from autodl_tui.sim.limits import (
+    MARKET_CATCHUP_S,
+    MAX_EVENTS_PER_DEPLOYMENT,
+    MAX_RELEASED_PER_DEPLOYMENT,
+    MAX_TRANSITIONS_PER_SYNC,
+)
 from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec
 from autodl_tui.sim.world import REGION_ZONES, Host, World, build_world, hex_id
 
@@ -28,6 +36,11 @@ REMOVE_AFTER_S = 150.0
 #: Stopped containers stay reusable for 7 days (REAL-WORLD §7.2).
 CACHE_TTL_S = 7 * 86400.0
 _IMAGE_NAMES = ("llm-serve", "sd-webui", "train-base", "vllm-0.6", "comfyui-prod", "eval-kit")
+
+
+def _within(value: int, low: int, high: int | None) -> bool:
+    """`low <= value <= high`, where a high of 0 or None is no upper bound."""
+    return value >= low and (not high or value <= high)
 
 
 def sleep_seconds(cmd: str) -> float | None:
@@ -48,6 +61,7 @@ class Lifecycle:
         enterprise_verified: bool = True,
         world_scale: float = 1.0,
         busy_factor: float = 1.0,
+        incidents: Incidents | None = None,
     ) -> None:
         self.clock = clock or VirtualClock()
         self.token = token
@@ -61,7 +75,11 @@ class Lifecycle:
         self._containers: dict[str, ContainerRec] = {}
         # Containers waiting for capacity, per deployment, deployments in arrival order.
         self._pending: dict[DeploymentRec, list[ContainerRec]] = {}
+        #: `_candidates` by what a deployment asks for (the hosts are fixed at build).
+        self._hosts_memo: dict[tuple[object, ...], tuple[list[Host], frozenset[int]]] = {}
         self._blacklist: dict[str, BlacklistEntry] = {}
+        #: `ssh -p PORT root@HOST` of the simulator's own SSH server (`sim --ssh`), else None.
+        self.ssh_endpoint: str | None = None
         self._queue: list[tuple[float, int, str, Any, int]] = []
         self._seq = 0
         self._next_deployment_id = 2_460_000 + self._rng.randrange(1000)
@@ -75,18 +93,32 @@ class Lifecycle:
             for i, name in enumerate(_IMAGE_NAMES[: 3 + seed % 3])
         ]
         self._now = self.clock.timestamp()
+        #: The instant the current `sync` is bringing the world up to.
+        self._sync_target = self._now
         self._at(self._now + MARKET_TICK_S, "market", None)
+        self.incidents = incidents or Incidents()
+        first_flip = self.incidents.install(self.world)
+        if first_flip is not None:
+            self._at(self._now + first_flip, "stock", None)
 
     # ------------------------------------------------------------------ time
     def sync(self) -> None:
-        """Apply every scheduled transition due up to the clock's now, in time order."""
+        """Apply the scheduled transitions due up to the clock's now, in time order.
+
+        At most MAX_TRANSITIONS_PER_SYNC of them: a larger backlog (a fast clock and a fleet
+        whose commands exit at once) is left for the next call, the world lagging the clock
+        meanwhile, so one request never holds the event loop for long.
+        """
         now = self.clock.timestamp()
+        self._sync_target = now
         queue = self._queue
-        while queue and queue[0][0] <= now:
+        for _ in range(MAX_TRANSITIONS_PER_SYNC):
+            if not queue or queue[0][0] > now:
+                self._now = max(self._now, now)
+                return
             ts, _, kind, obj, generation = heapq.heappop(queue)
             self._now = ts
             self._fire(kind, obj, generation)
-        self._now = max(self._now, now)
 
     def _at(self, ts: float, kind: str, obj: Any, generation: int = 0) -> None:
         self._seq += 1
@@ -95,9 +127,15 @@ class Lifecycle:
     def _fire(self, kind: str, obj: Any, generation: int) -> None:
         if kind == "market":
             self._market_tick()
-            self._at(self._now + MARKET_TICK_S, "market", None)
+            # After a long jump of the clock, skip to the last MARKET_CATCHUP_S of ticks.
+            skip_to = self._sync_target - MARKET_CATCHUP_S
+            self._at(max(self._now + MARKET_TICK_S, skip_to), "market", None)
         elif kind == "unban":
             self._place_pending([obj])
+        elif kind == "stock":
+            after, freed = self.incidents.flip_stock()
+            self._at(self._now + after, "stock", None)
+            self._place_pending(freed)
         else:
             container: ContainerRec = obj
             if container.generation != generation:
@@ -117,7 +155,11 @@ class Lifecycle:
         c.updated_at = self._now
         c.generation += 1
         self._seq += 1
-        c.deployment.events.append((self._now, self._seq, c.uuid, status))
+        events = c.deployment.events
+        events.append((self._now, self._seq, c.uuid, status))
+        if len(events) > MAX_EVENTS_PER_DEPLOYMENT:
+            # Oldest first; dropping in blocks keeps this amortised O(1).
+            del events[: len(events) - MAX_EVENTS_PER_DEPLOYMENT + MAX_EVENTS_PER_DEPLOYMENT // 10]
 
     def _step(self, c: ContainerRec) -> None:
         following = {
@@ -132,8 +174,10 @@ class Lifecycle:
         self._emit(c, status)
         if status == "running":
             c.started_at = self._now
-            if c.run_seconds is not None:
-                self._at(self._now + c.run_seconds, "exit", c, c.generation)
+            crash = self.incidents.crash_after(c.deployment.spec.deployment_type)
+            ends = [s for s in (c.run_seconds, crash) if s is not None]
+            if ends:
+                self._at(self._now + min(ends), "exit", c, c.generation)
         else:
             self._at(self._now + self._rng.uniform(low, high), "step", c, c.generation)
 
@@ -170,9 +214,11 @@ class Lifecycle:
             )  # waits, visible in lists, until capacity frees
         else:
             self._occupy(c, host)
-            self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+            boot = self._rng.uniform(4.0, 9.0) * self.incidents.boot_factor(host)
+            self._at(self._now + boot, "step", c, c.generation)
 
     def _occupy(self, c: ContainerRec, host: Host) -> None:
+        self.incidents.placed(host)
         c.host = host
         host.ours += c.gpu_num
         zone = REGION_ZONES.get(host.region, "west")
@@ -190,11 +236,39 @@ class Lifecycle:
         ]
         alphabet = string.ascii_letters + string.digits
         c.info = {
-            "ssh_command": f"ssh -p {port} root@connect.{zone}.seetacloud.com",
+            "ssh_command": self.ssh_endpoint or f"ssh -p {port} root@connect.{zone}.seetacloud.com",
             "root_password": "".join(rng.choice(alphabet) for _ in range(12)),
             "service_6006_port_url": urls[0],
             "service_6008_port_url": urls[1],
         }
+
+    def use_ssh_endpoint(self, host: str, port: int) -> None:
+        """Point every container's ssh_command, now and later, at the sim's SSH server."""
+        self.ssh_endpoint = f"ssh -p {port} root@{host}"
+        for c in self._containers.values():
+            if c.info:
+                c.info["ssh_command"] = self.ssh_endpoint
+
+    def ssh_login(self, password: str, *, sync: bool = True) -> ContainerRec | None:
+        """The running container whose root password is `password` (the sim's SSH login).
+
+        `sync=False` reads the state as the last call left it, changing nothing: for a
+        server on another thread than the engine's (the demo), which must never move it.
+        """
+        if sync:
+            self.sync()
+        given = password.encode()
+        # A copy taken in one step: the engine's thread may add containers meanwhile.
+        for c in list(self._containers.values()):
+            secret = str(c.info.get("root_password", "")).encode()
+            if c.status == "running" and secret and hmac.compare_digest(secret, given):
+                return c
+        return None
+
+    def container_record(self, uuid: str) -> ContainerRec | None:
+        """The container `uuid` while it exists (not released), for the sim's SSH server."""
+        c = self._containers.get(uuid)
+        return c if c is not None and not c.released else None
 
     def _begin_shutdown(self, c: ContainerRec, before_cmd: str | None = None) -> None:
         if not c.active:
@@ -243,6 +317,32 @@ class Lifecycle:
             c.deployment.cache.remove(c)
         self._emit(c, "removed")
         c.released = True
+        self._forget_released(c.deployment)
+        self.purge_if_gone(c.deployment)
+
+    def purge_if_gone(self, dep: DeploymentRec) -> None:
+        """Forget a deleted deployment once none of its containers is left, freeing its memory."""
+        if dep.deleted and all(c.released for c in dep.containers):
+            self._deployments.pop(dep.uuid, None)
+            for c in dep.containers:
+                self._containers.pop(c.uuid, None)
+
+    def _forget_released(self, dep: DeploymentRec) -> None:
+        """Drop the oldest released containers beyond MAX_RELEASED_PER_DEPLOYMENT."""
+        dep.released_num += 1
+        if dep.released_num <= MAX_RELEASED_PER_DEPLOYMENT * 11 // 10:
+            return
+        # Drop in blocks of a tenth so the scan over the list stays amortised O(1).
+        excess = dep.released_num - MAX_RELEASED_PER_DEPLOYMENT
+        kept = []
+        for c in dep.containers:
+            if c.released and excess > 0:
+                excess -= 1
+                del self._containers[c.uuid]
+            else:
+                kept.append(c)
+        dep.containers = kept
+        dep.released_num = MAX_RELEASED_PER_DEPLOYMENT
 
     # ------------------------------------------------------------------ scheduling
     def _banned(self, machine_id: str) -> bool:
@@ -259,6 +359,9 @@ class Lifecycle:
         gpu_num = dep.spec.template.gpu_num
         # A random start then a circular scan: O(1) when capacity is plentiful, deterministic.
         start = self._rng.randrange(len(hosts))
+        slow = self.incidents.prefer(hosts, lambda h: self._fits(h, gpu_num))
+        if slow is not None:
+            return slow
         for i in range(len(hosts)):
             host = hosts[(start + i) % len(hosts)]
             if self._fits(host, gpu_num):
@@ -284,23 +387,47 @@ class Lifecycle:
                     c = waiting.pop(0)
                     self._occupy(c, host)
                     c.updated_at = self._now
-                    self._at(self._now + self._rng.uniform(4.0, 9.0), "step", c, c.generation)
+                    boot = self._rng.uniform(4.0, 9.0) * self.incidents.boot_factor(host)
+                    self._at(self._now + boot, "step", c, c.generation)
                 if not waiting:
                     del self._pending[dep]
 
-    def _candidates(self, req: CreateDeployment) -> list[Host]:
+    def _candidates(self, req: CreateDeployment) -> tuple[list[Host], frozenset[int]]:
+        """The hosts `req` may run on, and their indices."""
+        t = req.template
+        # The hosts never change: deployments asking alike (a benchmark fleet's thousands)
+        # share one scan. Callers only read the list.
+        key = (
+            tuple(t.dc_list),
+            tuple(t.gpu_name_set),
+            t.gpu_num,
+            t.cuda_v_from,
+            t.cuda_v_to,
+            t.cpu_num_from,
+            t.cpu_num_to,
+            t.memory_size_from,
+            t.memory_size_to,
+            t.price_from,
+            t.price_to,
+        )
+        if (hit := self._hosts_memo.get(key)) is None:
+            hosts = self._scan_candidates(req)
+            hit = self._hosts_memo[key] = (hosts, frozenset(h.index for h in hosts))
+        return hit
+
+    def _scan_candidates(self, req: CreateDeployment) -> list[Host]:
         t = req.template
         names = set(t.gpu_name_set)
         found = []
         for region in t.dc_list:
             for h in self.world.by_region.get(region, []):
+                # A 0 (or absent) upper bound is no constraint (REAL-WORLD §8.4).
                 if (
                     h.gpu_name in names
-                    and h.cuda_max >= t.cuda_v_from
-                    and (t.cuda_v_to is None or h.cuda_max <= t.cuda_v_to)
-                    and t.cpu_num_from <= h.cpu_per_gpu * t.gpu_num <= t.cpu_num_to
-                    and t.memory_size_from <= h.mem_per_gpu_gb * t.gpu_num <= t.memory_size_to
-                    and t.price_from <= h.price_per_gpu <= t.price_to
+                    and _within(h.cuda_max, t.cuda_v_from, t.cuda_v_to)
+                    and _within(h.cpu_per_gpu * t.gpu_num, t.cpu_num_from, t.cpu_num_to)
+                    and _within(h.mem_per_gpu_gb * t.gpu_num, t.memory_size_from, t.memory_size_to)
+                    and _within(h.price_per_gpu, t.price_from, t.price_to)
                     and h.gpus >= t.gpu_num
                 ):
                     found.append(h)
@@ -340,6 +467,8 @@ class Lifecycle:
         freed = []
         for _ in range(max(1, len(hosts) // 100)):
             host = hosts[self._rng.randrange(len(hosts))]
+            if self.incidents.frozen(host):
+                continue  # a drained pool stays at 0 idle until the incident ends
             if self._rng.random() < 0.5:
                 if host.external_busy > 0:
                     host.external_busy -= 1

@@ -12,6 +12,9 @@ from autodl_tui.sim.world import Host
 
 Json = dict[str, Any]
 
+#: The keys of a container's `info` object in the document's example (line 473).
+INFO_KEYS = ("ssh_command", "root_password", "service_6006_port_url", "service_6008_port_url")
+
 
 @dataclass(eq=False)
 class ContainerRec:
@@ -34,7 +37,9 @@ class ContainerRec:
     reused: bool = False
     no_cache: bool = False
     released: bool = False
-    info: dict[str, Any] = field(default_factory=dict)
+    #: Every key is present with "" until a host is assigned, as a Go struct is serialised
+    #: (the document's example, line 473; issue 13 item 8: a client's models refuse `{}`).
+    info: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(INFO_KEYS, ""))
 
     @property
     def active(self) -> bool:
@@ -104,6 +109,8 @@ class DeploymentRec:
     cache: list[ContainerRec] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
     finished_num: int = 0
+    #: How many of `containers` are released (lifecycle.py keeps it bounded).
+    released_num: int = 0
     #: Hosts matching the template's static constraints, computed once at creation.
     candidates: list[Host] = field(default_factory=list)
     candidate_ids: frozenset[int] = frozenset()

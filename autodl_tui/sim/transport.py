@@ -21,9 +21,14 @@ class SimTransport(httpx.AsyncBaseTransport):
     """`httpx.ASGITransport` over the simulator app, turning timeout faults into ReadTimeout."""
 
     def __init__(
-        self, sim: Simulator, faults: FaultConfig | None = None, *, raise_app_exceptions: bool
+        self,
+        sim: Simulator,
+        faults: FaultConfig | None = None,
+        *,
+        raise_app_exceptions: bool,
+        flavor: str = "public",
     ) -> None:
-        self.app = create_app(sim, faults)
+        self.app = create_app(sim, faults, flavor=flavor)
         # ASGITransport ignores client timeouts, so holding a response would hang the client.
         self.app.state.hold_timeouts = False
         self._inner = httpx.ASGITransport(app=self.app, raise_app_exceptions=raise_app_exceptions)
@@ -42,11 +47,15 @@ class SimTransport(httpx.AsyncBaseTransport):
 
 
 def sim_transport(
-    sim: Simulator, faults: FaultConfig | None = None, *, raise_app_exceptions: bool = False
+    sim: Simulator,
+    faults: FaultConfig | None = None,
+    *,
+    raise_app_exceptions: bool = False,
+    flavor: str = "public",
 ) -> SimTransport:
     """An in-process transport for `httpx.AsyncClient(transport=..., base_url="http://sim")`.
 
     Its `app.state.faults` can be changed at runtime. A simulator bug answers HTTP 500, as over
     a socket; pass `raise_app_exceptions=True` to get the exception itself while debugging.
     """
-    return SimTransport(sim, faults, raise_app_exceptions=raise_app_exceptions)
+    return SimTransport(sim, faults, raise_app_exceptions=raise_app_exceptions, flavor=flavor)

@@ -3,11 +3,16 @@
 Every public function takes whatever `json.loads` produced (any JSON value) and either returns
 validated arguments or raises `SimError` from `errors.parameter_wrong`; nothing else escapes.
 Fields the document does not know are ignored, as the real service ignores them.
+
+The service is a Go backend (REAL-WORLD §8.2), so binding follows Go's rules (GUESSES.md): a
+missing field or null is the zero value, a zero bound means "no constraint" (REAL-WORLD §8.4),
+an Int field refuses `2.0` and `"2"`, and a zero page_index/page_size takes the document's
+defaults (缺省值0 / 缺省值10, document lines 408-409).
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,16 +29,23 @@ from autodl_tui.catalog import (
 )
 from autodl_tui.sim.commands import ContainerQuery, CreateDeployment, StockQuery, TemplateSpec
 from autodl_tui.sim.errors import parameter_wrong
+from autodl_tui.sim.limits import (
+    MAX_CMD_CHARS,
+    MAX_ENV_VALUE_CHARS,
+    MAX_LIST_ITEMS,
+    MAX_REPLICAS,
+    MAX_TEXT_CHARS,
+    simulator_limit,
+)
 
 # The backend is Go: an `Int` that does not fit an int32 fails to bind. This also catches the
 # classic mistake of sending memory in bytes instead of GB (REAL-WORLD §8.1).
 INT_MAX = 2**31 - 1
-MAX_PAGE_SIZE = 1000
-MAX_NAME_LEN = 64
-MAX_GPU_NUM = 8
-MAX_REPLICAS = 1000
+#: page_size when none (or 0) is sent: 缺省值10 (document line 409).
+DEFAULT_PAGE_SIZE = 10
 
 _MISSING: Any = object()
+_INTEGER = re.compile(r"[+-]?[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -108,16 +120,12 @@ def _get(obj: Mapping[str, Any], key: str) -> Any:
 
 
 def _as_int(value: Any, field: str) -> int:
-    """A JSON number that is a whole number; bools and numeric strings are refused."""
-    # bool is a subclass of int in Python, but `true` is not a number in JSON.
-    if isinstance(value, bool):
+    """A JSON integer literal; bools, numeric strings and `2.0` are refused."""
+    # bool is a subclass of int in Python, but `true` is not a number in JSON. Go's decoder
+    # refuses `2.0` and `"2"` for an int field (issue 13 item 5), and so does this.
+    if isinstance(value, bool) or not isinstance(value, int):
         raise parameter_wrong(f"{field}: must be an integer")
-    if isinstance(value, int):
-        return value
-    # Clients that route numbers through floats send 2.0; Go's decoder accepts it for an int.
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    raise parameter_wrong(f"{field}: must be an integer")
+    return value
 
 
 def _int(
@@ -142,11 +150,17 @@ def _int(
     return number
 
 
-def _opt_int(obj: Mapping[str, Any], key: str, *, field: str | None = None) -> int | None:
-    """An optional non-negative integer; None when absent."""
-    if _get(obj, key) is _MISSING:
-        return None
-    return _int(obj, key, default=0, field=field)
+def _replicas(obj: Mapping[str, Any], key: str, *, default: int | None = None, lo: int = 0) -> int:
+    """A container count: at least `lo`, at most the simulator's MAX_REPLICAS."""
+    number = _int(obj, key, default=default, lo=lo)
+    if number > MAX_REPLICAS:
+        raise parameter_wrong(simulator_limit(f"{key}: more than {MAX_REPLICAS}"))
+    return number
+
+
+def _bound(obj: Mapping[str, Any], key: str, *, field: str | None = None) -> int | None:
+    """An optional non-negative range bound; None when absent or 0, which means no constraint."""
+    return _int(obj, key, default=0, field=field) or None
 
 
 def _float(obj: Mapping[str, Any], key: str) -> float:
@@ -162,10 +176,22 @@ def _float(obj: Mapping[str, Any], key: str) -> float:
     return float(value)
 
 
+def _check_len(value: str, name: str, max_len: int) -> str:
+    """`value` unless it is longer than `max_len` characters (a simulator limit)."""
+    if len(value) > max_len:
+        raise parameter_wrong(simulator_limit(f"{name}: longer than {max_len} characters"))
+    return value
+
+
 def _str(
-    obj: Mapping[str, Any], key: str, *, required: bool = False, field: str | None = None
+    obj: Mapping[str, Any],
+    key: str,
+    *,
+    required: bool = False,
+    field: str | None = None,
+    max_len: int = MAX_TEXT_CHARS,
 ) -> str:
-    """A string field; a required one must be present and not blank."""
+    """A string field of at most `max_len` characters; a required one must not be blank."""
     name = field or key
     value = _get(obj, key)
     if value is _MISSING:
@@ -176,7 +202,13 @@ def _str(
         raise parameter_wrong(f"{name}: must be a string")
     if required and not value.strip():
         raise parameter_wrong(f"{name}: must not be empty")
-    return value
+    return _check_len(value, name, max_len)
+
+
+def _count(items: list[Any] | dict[str, Any], name: str) -> None:
+    """Refuse a list or object with more than MAX_LIST_ITEMS entries (a simulator limit)."""
+    if len(items) > MAX_LIST_ITEMS:
+        raise parameter_wrong(simulator_limit(f"{name}: more than {MAX_LIST_ITEMS} items"))
 
 
 def _bool(obj: Mapping[str, Any], key: str) -> bool:
@@ -197,37 +229,72 @@ def _str_list(obj: Mapping[str, Any], key: str, *, field: str | None = None) -> 
         return ()
     if not isinstance(value, list):
         raise parameter_wrong(f"{name}: must be a list of strings")
+    _count(value, name)
     for item in value:
         if not isinstance(item, str):
             raise parameter_wrong(f"{name}: must be a list of strings")
         if not item.strip():
             raise parameter_wrong(f"{name}: must not contain empty strings")
+        _check_len(item, name, MAX_TEXT_CHARS)
     return tuple(value)
 
 
-def _enum(obj: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:
-    """An optional string restricted to `allowed`; "" (Go's zero value) means the default."""
-    value = _str(obj, key)
+def _enum(
+    obj: Mapping[str, Any],
+    key: str,
+    allowed: tuple[str, ...],
+    default: str,
+    *,
+    field: str | None = None,
+) -> str:
+    """An optional string restricted to `allowed`; "" (Go's zero value) means the default.
+
+    Compared exactly, as Go compares strings: `replicaset` is not `ReplicaSet` (inference).
+    """
+    name = field or key
+    value = _str(obj, key, field=name)
     if value == "":
         return default
     if value not in allowed:
-        raise parameter_wrong(f"{key}: must be one of {', '.join(allowed)}")
+        raise parameter_wrong(f"{name}: must be one of {', '.join(allowed)}")
     return value
 
 
-def _range(lo: int | float | None, hi: int | float | None, field: str) -> None:
+def _range(lo: int | float | None, hi: int | float | None, field: str, prefix: str = "") -> None:
     """Refuse a from > to range; an absent bound is open."""
     if lo is not None and hi is not None and lo > hi:
-        raise parameter_wrong(f"{field}_from: must not exceed {field}_to")
+        raise parameter_wrong(f"{prefix}{field}_from: must not exceed {field}_to")
 
 
 def _page(obj: Mapping[str, Any]) -> PageArgs:
-    """page_index (0 and 1 both mean the first page), page_size 1..1000, offset >= 0."""
-    page_index = _int(obj, "page_index")
-    page_size = _int(obj, "page_size", lo=1, hi=MAX_PAGE_SIZE)
-    offset = _int(obj, "offset", default=0)
-    # The vendor's own examples send page_index 0, and the real service answers it as page 1.
-    return PageArgs(max(page_index, 1), page_size, offset)
+    """page_index (absent, 0 and 1 mean the first page), page_size (absent or 0: 10), offset.
+
+    The document gives 缺省值0 / 缺省值10 (lines 408-409) and a Go backend cannot tell a missing
+    field from 0; `page_index: 0` worked live (REAL-WORLD §3). Negative values get the same
+    defaults, as a lenient pager does (inference); no page_size cap is documented.
+    """
+    page_index = _int(obj, "page_index", default=0, lo=-INT_MAX)
+    page_size = _int(obj, "page_size", default=0, lo=-INT_MAX)
+    offset = _int(obj, "offset", default=0, lo=-INT_MAX)
+    return PageArgs(
+        max(page_index, 1), page_size if page_size > 0 else DEFAULT_PAGE_SIZE, max(offset, 0)
+    )
+
+
+def query_page(query: Mapping[str, str]) -> PageArgs | None:
+    """Paging from a GET's query string (Go binds query text to ints); None when it has none."""
+    if not any(key in query for key in ("page_index", "page_size", "offset")):
+        return None
+    values: dict[str, int] = {}
+    for key in ("page_index", "page_size", "offset"):
+        text = _str(query, key).strip()
+        if not text:
+            continue
+        # What Go's strconv.Atoi takes: ASCII digits only (Python's int() also takes "1_0").
+        if not _INTEGER.fullmatch(text):
+            raise parameter_wrong(f"{key}: must be an integer")
+        values[key] = int(text)
+    return _page(values)
 
 
 # --- one validator per call ----------------------------------------------------------------
@@ -323,7 +390,7 @@ def stop_container(body: Any) -> StopContainerArgs:
         deployment_container_uuid=_str(obj, "deployment_container_uuid", required=True),
         decrease_one_replica_num=_bool(obj, "decrease_one_replica_num"),
         no_cache=_bool(obj, "no_cache"),
-        cmd_before_shutdown=_str(obj, "cmd_before_shutdown"),
+        cmd_before_shutdown=_str(obj, "cmd_before_shutdown", max_len=MAX_CMD_CHARS),
     )
 
 
@@ -332,7 +399,7 @@ def set_replicas(body: Any) -> ReplicaArgs:
     obj = _object(body)
     return ReplicaArgs(
         deployment_uuid=_str(obj, "deployment_uuid", required=True),
-        replica_num=_int(obj, "replica_num", hi=MAX_REPLICAS),
+        replica_num=_replicas(obj, "replica_num"),
     )
 
 
@@ -355,13 +422,10 @@ def blacklist(body: Any) -> BlacklistArgs:
     obj = _object(body)
     return BlacklistArgs(
         deployment_container_uuid=_str(obj, "deployment_container_uuid", required=True),
-        expire_in_minutes=_int(
-            obj,
-            "expire_in_minutes",
-            default=BLACKLIST_DEFAULT_MINUTES,
-            lo=1,
-            hi=BLACKLIST_MAX_MINUTES,
-        ),
+        # Absent or 0 (the same thing to Go) is the default 24 h, at most 30 days (document
+        # line 680: 默认为24小时,最长可设置30天); a negative expiry is refused (inference).
+        expire_in_minutes=_int(obj, "expire_in_minutes", default=0, hi=BLACKLIST_MAX_MINUTES)
+        or BLACKLIST_DEFAULT_MINUTES,
         comment=_str(obj, "comment"),
     )
 
@@ -377,22 +441,23 @@ def gpu_stock(body: Any) -> StockQuery:
     """Body of `machine/region/gpu_stock`; an unknown region is valid and simply has no stock."""
     obj = _object(body)
     region_sign = _str(obj, "region_sign", required=True)
-    cuda_from = _opt_int(obj, "cuda_v_from")
+    cuda_from = _bound(obj, "cuda_v_from")
+    cuda_v = _bound(obj, "cuda_v")
     if cuda_from is None:
         # The deprecated single `cuda_v` is a lower bound with no upper bound.
-        cuda_from = _opt_int(obj, "cuda_v")
-    cuda_to = _opt_int(obj, "cuda_v_to")
+        cuda_from = cuda_v
+    # 0 for any bound is "no constraint" (REAL-WORLD §8.4; issue 13 item 2).
     query = StockQuery(
         region_sign=region_sign,
         gpu_name_set=_str_list(obj, "gpu_name_set"),
         cuda_v_from=cuda_from,
-        cuda_v_to=cuda_to,
-        memory_size_from=_opt_int(obj, "memory_size_from"),
-        memory_size_to=_opt_int(obj, "memory_size_to"),
-        cpu_num_from=_opt_int(obj, "cpu_num_from"),
-        cpu_num_to=_opt_int(obj, "cpu_num_to"),
-        price_from=_opt_int(obj, "price_from"),
-        price_to=_opt_int(obj, "price_to"),
+        cuda_v_to=_bound(obj, "cuda_v_to"),
+        memory_size_from=_bound(obj, "memory_size_from"),
+        memory_size_to=_bound(obj, "memory_size_to"),
+        cpu_num_from=_bound(obj, "cpu_num_from"),
+        cpu_num_to=_bound(obj, "cpu_num_to"),
+        price_from=_bound(obj, "price_from"),
+        price_to=_bound(obj, "price_to"),
     )
     _range(query.cuda_v_from, query.cuda_v_to, "cuda_v")
     _range(query.memory_size_from, query.memory_size_to, "memory_size")
@@ -421,29 +486,25 @@ def _regions(tpl: Mapping[str, Any]) -> tuple[tuple[str, ...], str]:
 
 
 def _cuda(tpl: Mapping[str, Any]) -> tuple[int, int | None, int | None]:
-    """(cuda_v_from, cuda_v_to, cuda_v): a lone deprecated cuda_v has no upper bound."""
+    """(cuda_v_from, cuda_v_to, cuda_v); 0 or absent is no constraint (REAL-WORLD §8.4).
+
+    A lone deprecated cuda_v is the lower bound (the document's Container example, line 208,
+    sends only `cuda_v`); its answer's `cuda_v_to: 0` can be sent back as it is.
+    """
     p = "container_template."
-    cuda_v = _opt_int(tpl, "cuda_v", field=p + "cuda_v")
-    cuda_from = _opt_int(tpl, "cuda_v_from", field=p + "cuda_v_from")
-    cuda_to = _opt_int(tpl, "cuda_v_to", field=p + "cuda_v_to")
-    if cuda_from is None:
-        if cuda_v is None:
-            raise parameter_wrong(p + "cuda_v_from: required")
-        cuda_from = cuda_v
-    elif cuda_to is None and cuda_v is None:
-        raise parameter_wrong(p + "cuda_v_to: required")
-    if cuda_to is not None and cuda_from > cuda_to:
-        raise parameter_wrong(p + "cuda_v_from: must not exceed cuda_v_to")
-    return cuda_from, cuda_to, cuda_v
+    cuda_v = _bound(tpl, "cuda_v", field=p + "cuda_v")
+    cuda_from = _bound(tpl, "cuda_v_from", field=p + "cuda_v_from") or cuda_v
+    cuda_to = _bound(tpl, "cuda_v_to", field=p + "cuda_v_to")
+    _range(cuda_from, cuda_to, "cuda_v", p)
+    return cuda_from or 0, cuda_to, cuda_v
 
 
 def _bounds(tpl: Mapping[str, Any], field: str) -> tuple[int, int]:
-    """A required non-negative from/to pair of the template, from <= to."""
+    """A from/to pair of the template; absent is 0, and a 0 upper bound is no constraint."""
     p = "container_template."
-    lo = _int(tpl, field + "_from", field=p + field + "_from")
-    hi = _int(tpl, field + "_to", field=p + field + "_to")
-    if lo > hi:
-        raise parameter_wrong(f"{p}{field}_from: must not exceed {field}_to")
+    lo = _int(tpl, field + "_from", default=0, field=p + field + "_from")
+    hi = _int(tpl, field + "_to", default=0, field=p + field + "_to")
+    _range(lo, hi or None, field, p)
     return lo, hi
 
 
@@ -455,6 +516,10 @@ def _env_vars(tpl: Mapping[str, Any]) -> dict[str, str]:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise parameter_wrong(f"{f}: must be an object of strings")
+    _count(value, f)
+    for key, text in value.items():
+        _check_len(key, f + " key", MAX_TEXT_CHARS)
+        _check_len(text, f"{f}.{key}", MAX_ENV_VALUE_CHARS)
     return dict(value)
 
 
@@ -476,7 +541,9 @@ def _template(body: Mapping[str, Any]) -> TemplateSpec:
     return TemplateSpec(
         dc_list=dc_list,
         gpu_name_set=tuple(dict.fromkeys(gpu_name_set)),
-        gpu_num=_int(tpl, "gpu_num", lo=1, hi=MAX_GPU_NUM, field=p + "gpu_num"),
+        # Required (document line 92) and a container needs a GPU; no upper limit is documented
+        # (a count no host has simply never schedules).
+        gpu_num=_int(tpl, "gpu_num", lo=1, field=p + "gpu_num"),
         cuda_v_from=cuda_from,
         cuda_v_to=cuda_to,
         memory_size_from=mem_from,
@@ -486,8 +553,10 @@ def _template(body: Mapping[str, Any]) -> TemplateSpec:
         price_from=price_from,
         price_to=price_to,
         image_uuid=_str(tpl, "image_uuid", required=True, field=p + "image_uuid"),
-        cmd=_str(tpl, "cmd", required=True, field=p + "cmd"),
-        cmd_before_shutdown=_str(tpl, "cmd_before_shutdown", field=p + "cmd_before_shutdown"),
+        cmd=_str(tpl, "cmd", required=True, field=p + "cmd", max_len=MAX_CMD_CHARS),
+        cmd_before_shutdown=_str(
+            tpl, "cmd_before_shutdown", field=p + "cmd_before_shutdown", max_len=MAX_CMD_CHARS
+        ),
         region_sign=region_sign,
         cuda_v=cuda_v,
         env_vars=_env_vars(tpl),
@@ -495,39 +564,60 @@ def _template(body: Mapping[str, Any]) -> TemplateSpec:
 
 
 def _counts(obj: Mapping[str, Any], deployment_type: str) -> tuple[int, int]:
-    """(replica_num, parallelism_num) by deployment type."""
+    """(replica_num, parallelism_num) by deployment type.
+
+    The document marks replica_num required for ReplicaSet and Job and parallelism_num for Job
+    (ReplicaSet、Job必填 / Job必填, lines 76-77); a Go `required` refuses 0, hence >= 1. A Job
+    whose parallelism exceeds its replicas just runs them all at once (no rule is documented).
+    """
     if deployment_type == "Container":
         # One container by definition; numbers sent anyway must still be well-formed ints.
-        _int(obj, "replica_num", default=1, hi=MAX_REPLICAS)
-        _int(obj, "parallelism_num", default=1, hi=MAX_REPLICAS)
+        _replicas(obj, "replica_num", default=1)
+        _replicas(obj, "parallelism_num", default=1)
         return 1, 1
-    replica_num = _int(obj, "replica_num", lo=1, hi=MAX_REPLICAS)
+    replica_num = _replicas(obj, "replica_num", lo=1)
     if deployment_type == "Job":
-        return replica_num, _int(obj, "parallelism_num", lo=1, hi=replica_num)
+        return replica_num, _replicas(obj, "parallelism_num", lo=1)
     # A ReplicaSet runs every replica at once and the engine ignores parallelism_num; it is
     # kept as sent (default 1, like the fleets) so a list shows what the caller asked for.
-    return replica_num, _int(obj, "parallelism_num", default=1, lo=1, hi=MAX_REPLICAS)
+    return replica_num, _replicas(obj, "parallelism_num", default=1, lo=1)
 
 
 def create(body: Any) -> CreateDeployment:
     """Body of `POST deployment` (create)."""
     obj = _object(body)
+    # No length rule is documented; only the simulator's own MAX_TEXT_CHARS applies.
     name = _str(obj, "name", required=True)
-    if len(name) > MAX_NAME_LEN:
-        raise parameter_wrong(f"name: at most {MAX_NAME_LEN} characters")
     deployment_type = _str(obj, "deployment_type", required=True)
     if deployment_type not in DEPLOYMENT_TYPES:
         raise parameter_wrong(f"deployment_type: must be one of {', '.join(DEPLOYMENT_TYPES)}")
     replica_num, parallelism_num = _counts(obj, deployment_type)
-    # The deprecated single protocol fills whichever of the two new fields is absent.
-    legacy = _enum(obj, "service_port_protocol", PORT_PROTOCOLS, "http")
+    template = _template(obj)
+    port_6006, port_6008 = _protocols(obj, _object(_get(obj, "container_template")))
     return CreateDeployment(
         name=name,
         deployment_type=deployment_type,
         replica_num=replica_num,
         parallelism_num=parallelism_num,
         reuse_container=_bool(obj, "reuse_container"),
-        service_6006_port_protocol=_enum(obj, "service_6006_port_protocol", PORT_PROTOCOLS, legacy),
-        service_6008_port_protocol=_enum(obj, "service_6008_port_protocol", PORT_PROTOCOLS, legacy),
-        template=_template(obj),
+        service_6006_port_protocol=port_6006,
+        service_6008_port_protocol=port_6008,
+        template=template,
     )
+
+
+def _protocols(obj: Mapping[str, Any], tpl: Mapping[str, Any]) -> tuple[str, str]:
+    """The 6006 and 6008 protocols: top level first (document lines 79-81), then the template.
+
+    One public client and one transcription put them inside container_template (issue 13
+    item 3); dropping them there would silently give `http`. The deprecated single
+    service_port_protocol fills whichever of the two is still unset.
+    """
+    p = "container_template."
+
+    def pick(key: str, default: str) -> str:
+        top = _enum(obj, key, PORT_PROTOCOLS, "")
+        return top or _enum(tpl, key, PORT_PROTOCOLS, default, field=p + key)
+
+    legacy = pick("service_port_protocol", "http")
+    return pick("service_6006_port_protocol", legacy), pick("service_6008_port_protocol", legacy)

@@ -100,7 +100,9 @@ REGION_MODELS: dict[str, tuple[ModelSpec, ...]] = {
     "yangzhouDC1": (_ampere("RTX 3090", 640, 80, price=(1300, 1600)),),
     "neimengDC3": (
         _ada("RTX 4090", 1576, 250, price=(1880, 2400)),
-        _m("H800", 64, 4, cuda=(124, 126, 128), cpu=(20,), mem=(200,), price=(8000, 12000)),
+        # Above the demo h800-pretrain's cap of ¥9 (issue 17); the same range width keeps the
+        # random draws, so every other host is unchanged.
+        _m("H800", 64, 4, cuda=(124, 126, 128), cpu=(20,), mem=(200,), price=(9100, 13100)),
     ),
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import gc
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -11,21 +13,31 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.events import AppBlur, AppFocus, Event, Key, MouseDown
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from autodl_tui.catalog import now_cst
 from autodl_tui.config import Settings
+from autodl_tui.display import TITLE_CELLS, clean, fit
+from autodl_tui.ui.actions import ACTIONS
 from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
-from autodl_tui.ui.main_screen import MainScreen
-from autodl_tui.ui.messages import FirstDataPainted
+from autodl_tui.ui.guard import Guarded
+from autodl_tui.ui.main_screen import FirstDataPainted, MainScreen
+from autodl_tui.ui.panes import PANES
+from autodl_tui.ui.screen_views import SCREEN_VIEWS
 
 log = logging.getLogger(__name__)
 
+#: Longest notification text kept: a toast is a few lines, not a page of a vendor's msg.
+NOTIFY_CHARS = 600
+
 if TYPE_CHECKING:
     from autodl_tui.api import AutoDLClient
+    from autodl_tui.shell.tunnels import TunnelManager
 
 
-class AutoDLApp(App[int]):
+class AutoDLApp(Guarded, App[int]):
     """autodl-tui: deployments, containers, events and GPU stock of an AutoDL account."""
 
     TITLE = "autodl-tui"
@@ -35,6 +47,7 @@ class AutoDLApp(App[int]):
         Binding("q", "quit", "Quit", id="app-quit"),
         Binding("question_mark", "help", "Help", id="app-help"),
         Binding("E", "last_error", "Last error", show=False, id="app-last-error"),
+        Binding("P", "switch_profile", "Profile", show=False, id="app-switch-profile"),
     ]
 
     def __init__(
@@ -49,6 +62,8 @@ class AutoDLApp(App[int]):
         autostart: bool = True,
         freeze_heap: bool = False,
         warnings: Sequence[str] = (),
+        load_profile: Callable[[str], tuple[Settings, str]] | None = None,
+        client_maker: Callable[[Settings], Callable[[str], AutoDLClient]] | None = None,
     ) -> None:
         """`client_factory` (used when `client` is None) builds the client after first paint.
 
@@ -66,16 +81,34 @@ class AutoDLApp(App[int]):
         self._client_factory = client_factory
         self._freeze_heap = freeze_heap
         self._make_client = make_client
+        #: Switching profile (P): the config read again for a profile, and clients for it.
+        self._load_profile = load_profile
+        self._client_maker = client_maker
         self.api_label = api_label
         self.now = now
         self._autostart = autostart
+        self._tunnels: TunnelManager | None = None
         if settings.theme:
             self.theme = settings.theme
+
+    @property
+    def tunnels(self) -> TunnelManager:
+        """Port forwards opened with t (container_shell.py); all closed when the app ends.
+
+        Built on first use: its module (ssh, ctypes, subprocess) is not needed to paint.
+        """
+        if self._tunnels is None:
+            from autodl_tui.shell.tunnels import TunnelManager
+
+            self._tunnels = TunnelManager()
+        return self._tunnels
 
     def on_mount(self) -> None:
         """Apply the user's keymap, then show the main screen (or ask for a token first)."""
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            for warning in self._keymap_warnings():
+                self.notify(warning, title="Config", severity="warning", timeout=30)
         for warning in self._warnings:
             # The terminal's alternate screen hides stderr, so startup warnings go here too.
             self.notify(warning, title="Warning", severity="warning", timeout=30)
@@ -87,7 +120,9 @@ class AutoDLApp(App[int]):
 
             if self._make_client is None:
                 raise RuntimeError("no client and no way to make one")
-            self.push_screen(TokenScreen(self._make_client), self._token_accepted)
+            self.push_screen(
+                TokenScreen(self._make_client, settings=self.settings), self._token_accepted
+            )
             return
         self._show_main(self.client)
 
@@ -116,28 +151,38 @@ class AutoDLApp(App[int]):
                 stock_refresh=self.settings.stock_refresh,
                 read_only=self.settings.read_only,
                 autostart=self._autostart,
+                ask_token=self.ask_for_token,
+                alerts=self.settings.alerts,
+                hide_secrets=self.settings.hide_secrets,
             )
         )
 
-    def ask_for_token(self, reason: str) -> None:
-        """The token was rejected mid-session: ask for a new one over the main screen."""
+    async def ask_for_token(self, reason: str) -> AutoDLClient | None:
+        """The token was rejected mid-session: ask for a new one over the main screen.
+
+        Returns the new client (the main screen carries on with it), or None when
+        cancelled (the banner stays, r retries) or already asking. Runs in a worker.
+        """
         from autodl_tui.ui.token_screen import TokenScreen
 
         if self._make_client is None or self._asking_token:
-            return
+            return None
         self._asking_token = True
-        self.push_screen(
-            TokenScreen(self._make_client, reason=reason, cancellable=True), self._new_token
-        )
-
-    async def _new_token(self, client: AutoDLClient | None) -> None:
-        self._asking_token = False
+        try:
+            client = await self.push_screen_wait(
+                TokenScreen(
+                    self._make_client, reason=reason, cancellable=True, settings=self.settings
+                )
+            )
+        finally:
+            self._asking_token = False
         if client is None:
-            return  # cancelled: the banner stays, r retries
+            return None
         old, self.client = self.client, client
-        self.main_screen.use_client(client)
         if old is not None:
-            await old.aclose()
+            # Once the screen has switched to the new client (right after this returns).
+            self.call_later(old.aclose)
+        return client
 
     def action_last_error(self) -> None:
         """Show the last error (vendor msg, request_id) with a copy key."""
@@ -146,14 +191,105 @@ class AutoDLApp(App[int]):
             return
         self.push_screen(LastErrorScreen(self.last_error))
 
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual exits on an exception in a message handler; at least leave a trace in the
-        # log file (redacted) before it does.
-        log.critical("fatal error", exc_info=error)
-        super()._handle_exception(error)
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, from any screen or widget: shown literally, controls visible.
+
+        Messages name deployments and quote the service, so none is ever parsed as markup
+        (`markup` is accepted for Textual's signature and ignored).
+        """
+        super().notify(
+            clean(message, newlines=True, max_chars=NOTIFY_CHARS),
+            title=fit(title, TITLE_CELLS),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def on_key(self, event: Key) -> None:
+        """A key that reached the app and cannot act on the main screen says why."""
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.explain_key(event.key)
+
+    async def on_event(self, event: Event) -> None:
+        """Keys, clicks and the terminal's focus reports tell the poller if anyone is looking."""
+        if isinstance(event, Key | MouseDown | AppFocus | AppBlur):
+            with contextlib.suppress(LookupError):
+                presence = self.main_screen.fleet.presence
+                (presence.blur if isinstance(event, AppBlur) else presence.key)()
+        await super().on_event(event)
+
+    def action_switch_profile(self) -> None:
+        """Pick another `[profiles.NAME]`: the fleet view starts over on its server."""
+        from autodl_tui.ui.profile_dialog import ProfilePickDialog
+
+        if self._load_profile is None or self._client_maker is None:
+            self.notify("The demo runs on the built-in simulator: no profile to switch to.")
+            return
+        names = sorted(self.settings.profiles)
+        if not names:
+            self.notify(
+                "The config file has no [profiles.NAME] tables (README: Profiles).",
+                title="Profiles",
+            )
+            return
+        self.push_screen(ProfilePickDialog(names, self.settings.profile), self._profile_chosen)
+
+    def _profile_chosen(self, name: str | None) -> None:
+        if name and name != self.settings.profile:
+            # After the dialog has gone: the switch pops the main screen under it.
+            self.call_after_refresh(
+                self.run_worker, self.use_profile(name), group="profile", exclusive=True
+            )
+
+    async def use_profile(self, name: str) -> None:
+        """Read the config again with profile `name` and start over with its server and token.
+
+        A bad file or token source changes nothing (the message names what is wrong).
+        """
+        from autodl_tui.config import ConfigError
+        from autodl_tui.token import TokenError
+        from autodl_tui.ui.launch import api_label
+        from autodl_tui.ui.token_screen import TokenScreen
+
+        assert self._load_profile is not None and self._client_maker is not None
+        try:
+            settings, token = self._load_profile(name)
+        except (ConfigError, TokenError) as exc:
+            self.notify(f"Profile {name} not used: {exc}", title="Profile", severity="error")
+            return
+        old = self.client
+        self.settings = settings
+        self.api_label = api_label(settings.base_url, settings.profile)
+        self._make_client = self._client_maker(settings)
+        self.client = self._make_client(token) if token else None
+        with contextlib.suppress(LookupError):
+            main = self.main_screen
+            while self.screen is not main:
+                await self.pop_screen()
+            await self.pop_screen()  # unmounting it stops its polling
+        if old is not None:
+            await old.aclose()
+        self.notify(f"Profile {name}: {self.api_label}", title="Profile")
+        if self.client is None:
+            self.push_screen(
+                TokenScreen(self._make_client, settings=settings), self._token_accepted
+            )
+        else:
+            self._show_main(self.client)
 
     async def on_unmount(self) -> None:
-        """Close the HTTP client with the app."""
+        """Close the tunnels and the HTTP client with the app."""
+        if self._tunnels is not None:
+            self._tunnels.close_all()
         if self.client is not None:
             await self.client.aclose()
 
@@ -176,8 +312,24 @@ class AutoDLApp(App[int]):
 
     def key_table(self) -> list[tuple[str, str, str]]:
         """(key, description, group) of every binding, as currently mapped."""
+        keymap = self.settings.keymap
+        rows: list[tuple[str, str, str]] = []
+        for group, b in self.bindings_by_group():
+            key = keymap.get(b.id or "", b.key)
+            rows.append(
+                (key.replace("question_mark", "?").replace("slash", "/"), b.description, group)
+            )
+        rows.append(("enter", "Container detail (containers pane)", "Containers"))
+        # Neither changes anything through the API, so read-only mode keeps them.
+        rows.append(("s / t", "Also in --read-only: ssh and tunnels change nothing", "Containers"))
+        rows.append(("ctrl+p", "Command palette: every action by name", "Global"))
+        return rows
+
+    def bindings_by_group(self) -> list[tuple[str, Binding]]:
+        """(group, binding) of every binding the keys table and `[keymap]` know."""
         from autodl_tui.ui.create_form import CreateFormScreen
         from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+        from autodl_tui.ui.tunnels_screen import TunnelsScreen
         from autodl_tui.ui.widgets.vtable import VirtualTable
 
         groups: list[tuple[str, Iterable[BindingType]]] = [
@@ -185,22 +337,23 @@ class AutoDLApp(App[int]):
             ("Deployments", DeploymentsTable.BINDINGS),
             ("Containers", ContainersTable.BINDINGS),
             ("Tables", VirtualTable.BINDINGS),
+            ("Tunnels view (T)", TunnelsScreen.BINDINGS),
             ("New deployment form", CreateFormScreen.BINDINGS),
         ]
-        keymap = self.settings.keymap
-        rows: list[tuple[str, str, str]] = []
-        for group, bindings in groups:
-            for b in bindings:
-                if not isinstance(b, Binding):
-                    continue
-                key = keymap.get(b.id or "", b.key)
-                rows.append(
-                    (key.replace("question_mark", "?").replace("slash", "/"), b.description, group)
-                )
-        rows.append(("enter", "Container detail (containers pane)", "Containers"))
-        rows.append(("ctrl+p", "Command palette: every action by name", "Global"))
-        rows.append(("tab / shift+tab", "Next / previous pane", "Global"))
-        return rows
+        return [
+            (group, b) for group, bindings in groups for b in bindings if isinstance(b, Binding)
+        ]
+
+    def _keymap_warnings(self) -> list[str]:
+        """One line per `[keymap]` id no binding has (a typo would be ignored silently)."""
+        known = sorted({b.id for _, b in self.bindings_by_group() if b.id})
+        lines = []
+        for binding_id in self.settings.keymap:
+            if binding_id not in known:
+                near = difflib.get_close_matches(binding_id, known, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else " (? lists the binding ids)"
+                lines.append(f"[keymap]: no binding has the id {binding_id!r}{hint}")
+        return lines
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action of the app, by name, in the command palette."""
@@ -214,91 +367,32 @@ class AutoDLApp(App[int]):
             "Zoom pane", "Toggle full screen for the focused pane", main.action_zoom
         )
         yield SystemCommand("Help: keys", "List every key", self.action_help)
-        yield SystemCommand(
-            "Images", "Private and public images; Enter copies the uuid", main.action_open_images
-        )
-        yield SystemCommand(
-            "Blacklist", "Blacklisted hosts with time left", main.action_open_blacklist
-        )
+        for view in SCREEN_VIEWS:
+            yield SystemCommand(
+                view.label, view.palette_help, getattr(main, f"action_{view.action}")
+            )
         yield SystemCommand(
             "Containers: all deployments" if not main.fleet_wide else "Containers: one deployment",
             "Toggle the containers pane between every deployment and the selected one",
             main.toggle_fleet_wide,
         )
         yield SystemCommand(
+            "Switch profile",
+            "Another [profiles.NAME] of the config file",
+            self.action_switch_profile,
+        )
+        yield SystemCommand(
             "Last error", "The last error's msg and request_id (c copies)", self.action_last_error
         )
-        for key, title in (
-            ("deployments", "Deployments"),
-            ("containers", "Containers"),
-            ("events", "Events"),
-            ("stock", "GPU stock"),
-        ):
+        for spec in PANES:
             yield SystemCommand(
-                f"Focus {title}",
-                f"Go to the {title.lower()} pane",
-                partial(main.action_focus_pane, key),
+                f"Focus {spec.title}",
+                f"Go to the {spec.title.lower()} pane",
+                partial(main.action_focus_pane, spec.key),
             )
-        commands: list[tuple[str, str, str, Callable[[], object]]] = [
-            ("copy", "Copy SSH command", "Selected container", lambda: main.copy_credential("ssh")),
-            (
-                "copy",
-                "Copy root password",
-                "Selected container",
-                lambda: main.copy_credential("password"),
-            ),
-            (
-                "copy",
-                "Copy 6006 service URL",
-                "Selected container",
-                lambda: main.copy_credential("url"),
-            ),
-            (
-                "copy",
-                "Container detail",
-                "Every field of the selected container",
-                main.open_container_detail,
-            ),
-            (
-                "deployment_detail",
-                "Deployment detail",
-                "Template, counters and duration packages",
-                main.action_deployment_detail,
-            ),
-            ("scale", "Scale deployment", "Set replica_num (ReplicaSet)", main.scale_deployment),
-            ("stop", "Stop deployment", "Stop every container", main.stop_deployment),
-            (
-                "delete",
-                "Delete deployment",
-                "Stop, then delete (type the name)",
-                main.delete_deployment,
-            ),
-            (
-                "stop_container",
-                "Stop container",
-                "Stop the selected container",
-                main.stop_container,
-            ),
-            (
-                "blacklist",
-                "Blacklist host",
-                "Ban the selected container's host",
-                main.blacklist_host,
-            ),
-            (
-                "new_deployment",
-                "New deployment",
-                "Create a deployment (form, pre-flight)",
-                main.action_new_deployment,
-            ),
-            (
-                "clone",
-                "Clone deployment",
-                "New deployment prefilled from the selected one",
-                main.clone_deployment,
-            ),
-        ]
-        for action, title, help_text, callback in commands:
+        for action in ACTIONS.values():
             # Read-only hides mutating commands; actions that do not apply are left out.
-            if main.action_state(action):
-                yield SystemCommand(title, help_text, callback)
+            if action.palette and main.action_state(action.name):
+                yield SystemCommand(
+                    action.palette, action.palette_help, partial(main.action_row, action.name)
+                )

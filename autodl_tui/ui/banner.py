@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from autodl_tui.ui.guard import Guarded
+
 __all__ = ["AUTH_TEXT", "PERMISSION_TEXT", "Banner"]
 
 AUTH_TEXT = (
@@ -18,7 +20,7 @@ PERMISSION_TEXT = (
 )
 
 
-class Banner(Static):
+class Banner(Guarded, Static):
     """Hidden until `show`; `kind` says which problem it explains (auth, permission)."""
 
     DEFAULT_CSS = """

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -28,7 +27,9 @@ from autodl_tui.api import (
 )
 from autodl_tui.catalog import now_cst
 from autodl_tui.ui.gauges import EXPIRED, countdown
-from autodl_tui.ui.units import NONE, region_label, timestamp
+from autodl_tui.ui.modal import Modal
+from autodl_tui.ui.units import NONE, ZONE_LABEL, region_label, timestamp
+from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
 
 __all__ = ["BLACKLIST_COLUMNS", "EMPTY_TEXT", "BlacklistScreen", "blacklist_row"]
@@ -37,7 +38,7 @@ BLACKLIST_COLUMNS: tuple[Column, ...] = (
     Column("machine", "Machine", width=12),
     Column("region", "Region"),
     Column("left", "Lifts in", align="right", width=12),
-    Column("expires", "Until", width=19),
+    Column("expires", "Until", width=19 + 1 + len(ZONE_LABEL)),  # "… 09:40:00 UTC+8"
     Column("comment", "Comment"),
 )
 
@@ -71,20 +72,13 @@ def blacklist_row(entry: BlacklistEntry, now: datetime) -> Row:
     )
 
 
-class BlacklistScreen(ModalScreen[None]):
+class BlacklistScreen(Modal[None]):
     """The account's blacklist with live countdowns; r refetches, q closes."""
 
     DEFAULT_CSS = """
-    BlacklistScreen {
-        align: center middle;
-    }
     BlacklistScreen > #blacklist {
         width: 120;
-        max-width: 100%;
         height: 80%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     BlacklistScreen #blacklist-title {
         text-style: bold;
@@ -125,7 +119,6 @@ class BlacklistScreen(ModalScreen[None]):
         self.problem = ""
         self.fetches = 0
         self._ticker: Timer | None = None
-        self._dismissed = False
 
     @property
     def table(self) -> VirtualTable:
@@ -134,9 +127,9 @@ class BlacklistScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Title, the reason when the list cannot be read, the table, key hints."""
-        with Vertical(id="blacklist"):
-            yield Static("Blacklisted hosts", id="blacklist-title", markup=False)
-            yield Static("", id="blacklist-problem", markup=False)
+        with Vertical(id="blacklist", classes="box"):
+            yield Plain("Blacklisted hosts", id="blacklist-title")
+            yield Plain("", id="blacklist-problem")
             yield VirtualTable(BLACKLIST_COLUMNS, id="blacklist-table", empty_text="Loading…")
             yield Static(
                 "countdowns tick live · r refetch · o sort · q close",
@@ -182,7 +175,7 @@ class BlacklistScreen(ModalScreen[None]):
 
     def _set_problem(self, text: str) -> None:
         self.problem = text
-        line = self.query_one("#blacklist-problem", Static)
+        line = self.query_one("#blacklist-problem", Plain)
         line.update(text)
         line.set_class(bool(text), "visible")
 
@@ -190,7 +183,7 @@ class BlacklistScreen(ModalScreen[None]):
         """Recompute every countdown from the clock; only rows whose text changed repaint."""
         now = self._now()
         self.table.set_rows(blacklist_row(e, now) for e in self.entries)
-        self.query_one("#blacklist-title", Static).update(self._title(now))
+        self.query_one("#blacklist-title", Plain).update(self._title(now))
 
     def _title(self, now: datetime) -> str:
         count = len(self.entries)
@@ -219,6 +212,4 @@ class BlacklistScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Close the screen (once)."""
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.finish(None)

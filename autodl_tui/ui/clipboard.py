@@ -12,12 +12,26 @@ Nothing here logs or notifies the copied text: it is often a root password.
 from __future__ import annotations
 
 import os
-from typing import Any
+import re
+from typing import Any, Literal
 
 import pyperclip
 from textual.app import App
 
-__all__ = ["OSC52", "SYSTEM", "copy_text", "over_ssh"]
+from autodl_tui.api import ContainerInfo
+from autodl_tui.display import clean
+from autodl_tui.shell.target import SSH_SHAPE
+
+__all__ = [
+    "OSC52",
+    "SYSTEM",
+    "CopyKind",
+    "copy_concern",
+    "copy_preview",
+    "copy_text",
+    "copy_value",
+    "over_ssh",
+]
 
 OSC52 = "terminal (OSC 52)"
 """Label of the OSC 52 path in `copy_text`'s answer."""
@@ -26,6 +40,47 @@ SYSTEM = "system clipboard"
 """Label of the pyperclip path in `copy_text`'s answer."""
 
 _SSH_ENV = ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
+
+CopyKind = Literal["ssh", "password", "url"]
+"""What a copy key copies: the SSH command, the root password, or the 6006 service URL."""
+
+# The shape of every ssh_command seen: `ssh -p 21305 root@region-1.autodl.com`, or
+# `root@connect.<zone>.seetacloud.com` (shared/api/REAL-WORLD.md, info keys). Anything else
+# is pasted into a shell by the user, so it is shown and confirmed before it is copied.
+_SSH_SHAPE = SSH_SHAPE  # the shape `s` and `t` parse (autodl_tui/shell/target.py)
+_URL_SHAPE = re.compile(r"https?://[^\s]{1,2000}")
+
+#: Why a root password is neither copied nor revealed (--hide-secrets; `serve` sets it).
+HIDDEN_SECRETS = "Secrets are hidden (--hide-secrets): root passwords are not copied or shown."
+
+
+def copy_concern(kind: CopyKind, value: str) -> str:
+    """Why `value` should not be copied without a look ("" when it has the expected shape).
+
+    A newline, a control or format character (bidi override, zero-width) makes a pasted
+    command do something other than what the user saw; an SSH command that is not
+    `ssh -p PORT user@host` may carry a second command (`; curl … | sh`).
+    """
+    if not value.isprintable():
+        return "it holds control characters or a line break (shown below as ␊, ␛, <U+…>)"
+    if kind == "ssh" and not _SSH_SHAPE.fullmatch(value):
+        return "it is not of the usual form `ssh -p PORT user@host`"
+    if kind == "url" and not _URL_SHAPE.fullmatch(value):
+        return "it is not a plain http(s) URL"
+    return ""
+
+
+def copy_preview(kind: CopyKind, value: str) -> str:
+    """What the confirmation shows: the exact text, controls visible; a password stays masked.
+
+    A password is shown as dots except for the characters that made it odd, so the user
+    sees where they are without the password reaching the screen.
+    """
+    return clean(_masked(value) if kind == "password" else value)
+
+
+def _masked(value: str) -> str:
+    return "".join("•" if c.isprintable() else c for c in value)
 
 
 def over_ssh() -> bool:
@@ -41,7 +96,8 @@ def copy_text(app: App[Any], text: str) -> str:
     """
     app.copy_to_clipboard(text)
     used = [OSC52]
-    if not over_ssh() and _system_copy(text):
+    # Under a browser (textual-serve) the system clipboard is the server's: OSC 52 only.
+    if not over_ssh() and not app.is_web and _system_copy(text):
         used.append(SYSTEM)
     return " + ".join(used)
 
@@ -55,3 +111,15 @@ def _system_copy(text: str) -> bool:
         # The exception is dropped unlogged because its message may quote the text.
         return False
     return True
+
+
+def copy_value(info: ContainerInfo, kind: CopyKind) -> str:
+    """The text a copy key copies, from the table and the detail alike.
+
+    The URL is `service_6006_port_url`, falling back to the deprecated `service_url`.
+    """
+    return {
+        "ssh": info.ssh_command,
+        "password": info.root_password,
+        "url": info.service_6006_url,
+    }[kind]

@@ -2,7 +2,7 @@
 
 Each field shows the reason it is invalid next to it, and the pre-flight button stays disabled
 until nothing is wrong, so an invalid request is never sent. The pre-flight and the create
-itself run in `create_steps.PreflightScreen`; the screen dismisses with the new uuid.
+itself run in `preflight_screen.PreflightScreen`; the screen dismisses with the new uuid.
 GPU models are offered from live stock of the chosen regions; images are the account's
 private images plus the public base images of the vendor's appendix.
 """
@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
@@ -36,7 +38,11 @@ from autodl_tui.catalog import (
 )
 from autodl_tui.deploy.template import Template, TemplateError, parse_template
 from autodl_tui.deploy.template_file import TemplateFile, save_template, template_path
+from autodl_tui.display import clean, text
+from autodl_tui.ui.dialogs import FOCUS_KEYS, ConfirmDialog
+from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.widgets.footer import KeyFooter
+from autodl_tui.ui.widgets.plain import Plain
 
 __all__ = ["CreateFormScreen", "image_options", "model_options"]
 
@@ -54,6 +60,8 @@ _TEXT_FIELDS = (
     "cmd",
     "cmd_before_shutdown",
 )
+#: What a field posts when its value is set: code that sets values quietly prevents these.
+_FIELD_CHANGES = (Input.Changed, Select.Changed, Checkbox.Changed, SelectionList.SelectedChanged)
 _SELECT_FIELDS = (
     "deployment_type",
     "cuda_from",
@@ -76,9 +84,14 @@ _HELP = {
     "cmd_before_shutdown": f"runs before a stop; killed after {SHUTDOWN_CMD_TIMEOUT_S} s",
     "reuse_container": "restart stopped containers instead of creating new ones",
 }
+#: Where the help differs on a flavor whose create takes no regions (the private cloud).
+_HELP_NO_REGIONS = {
+    "gpu_name_set": "from the cluster's live stock: idle/total cards",
+    "cuda_from": "the private cloud takes the lower version (cuda_v)",
+}
 
 
-def model_options(stock: Iterable[GpuStock], wanted: Iterable[str]) -> list[tuple[str, str]]:
+def model_options(stock: Iterable[GpuStock], wanted: Iterable[str]) -> list[tuple[Text, str]]:
     """(label, model) per GPU model with idle/total cards summed over regions.
 
     Models asked for but absent from stock stay listed, so a loaded template keeps them.
@@ -93,10 +106,10 @@ def model_options(stock: Iterable[GpuStock], wanted: Iterable[str]) -> list[tupl
         for name, (idle, total) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))
     ]
     options += [(f"{name}  (no stock here)", name) for name in wanted if name not in totals]
-    return options
+    return [(text(label), name) for label, name in options]
 
 
-def image_options(private: Iterable[PrivateImage], current: str = "") -> list[tuple[str, str]]:
+def image_options(private: Iterable[PrivateImage], current: str = "") -> list[tuple[Text, str]]:
     """(label, uuid): the account's private images, then the public base images.
 
     A base image listed twice in the appendix (PyTorch and TensorRT) appears once with both
@@ -115,14 +128,15 @@ def image_options(private: Iterable[PrivateImage], current: str = "") -> list[tu
             options[base.uuid] = f"{names}: {base.name}  ({base.uuid})"
     if current and current not in options:
         options[current] = f"{current}  (not in your images)"
-    return [(label, uuid) for uuid, label in options.items()]
+    # Image names are typed by anyone in the account: prompts are Text, never markup.
+    return [(text(label), uuid) for uuid, label in options.items()]
 
 
 def _row(label: str, *widgets: Any, key: str) -> Horizontal:
     # One line beside the field: the reason it is invalid, else a hint about it.
-    aside = Static(_HELP.get(key, ""), id=f"{key}-error", classes="aside", markup=False)
+    aside = Plain(_HELP.get(key, ""), id=f"{key}-error", classes="aside")
     return Horizontal(
-        Static(label, classes="label"), *widgets, aside, id=f"row-{key}", classes="row"
+        Plain(label, classes="label"), *widgets, aside, id=f"row-{key}", classes="row"
     )
 
 
@@ -137,7 +151,7 @@ def _pair_row(label: str, stem: str, placeholders: tuple[str, str]) -> Horizonta
     )
 
 
-class CreateFormScreen(Screen[str | None]):
+class CreateFormScreen(Guarded, Screen[str | None]):
     """New deployment: every field of the create call; dismisses with the new uuid or None."""
 
     DEFAULT_CSS = """
@@ -157,7 +171,21 @@ class CreateFormScreen(Screen[str | None]):
     CreateFormScreen #buttons { height: auto; padding: 0 1; }
     CreateFormScreen #buttons Button { margin-right: 2; }
     CreateFormScreen #summary { width: 1fr; padding-top: 0; color: $text-muted; }
+    /* Narrow terminals (80x24): narrower fields, so the hint or problem beside each field
+       stays on screen (wrapped) instead of being clipped at the right edge. */
+    CreateFormScreen.-narrow .label { width: 16; }
+    CreateFormScreen.-narrow .row > Input, CreateFormScreen.-narrow .row > Select { width: 32; }
+    CreateFormScreen.-narrow .row > SelectionList, CreateFormScreen.-narrow .row > Checkbox {
+        width: 32;
+    }
+    CreateFormScreen.-narrow .row > Input.half, CreateFormScreen.-narrow .row > Select.half {
+        width: 14;
+    }
+    CreateFormScreen.-narrow .aside { min-width: 20; }
     """
+    #: Below this width the form uses its narrow layout (label 18 + field 60 + hint 30 +
+    #: padding and scrollbar do not fit).
+    NARROW_WIDTH: ClassVar[int] = 112
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
@@ -168,6 +196,7 @@ class CreateFormScreen(Screen[str | None]):
         # The app's `q` would quit with a half-filled form (from a list or a select); here it
         # only explains. Text fields take the letter before bindings see it.
         Binding("q", "explain_quit", "Quit", show=False, id="form-quit"),
+        *FOCUS_KEYS,
     ]
     AUTO_FOCUS = "#name"
 
@@ -180,7 +209,9 @@ class CreateFormScreen(Screen[str | None]):
         self._private: list[PrivateImage] = []
         #: Field -> message of the last validation; empty when the form is valid.
         self.problems: dict[str, str] = {}
-        self._filling = False
+        #: The fields as first shown: a form still equal to them holds no edits.
+        self._pristine: dict[str, object] = {}
+        self._leaving = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -253,19 +284,32 @@ class CreateFormScreen(Screen[str | None]):
         with Horizontal(id="buttons"):
             yield Button("Pre-flight…", id="preflight", variant="primary", compact=True)
             yield Button("Cancel", id="cancel", compact=True)
-            yield Static("", id="summary", markup=False)
+            yield Plain("", id="summary")
         yield KeyFooter()
+
+    def on_resize(self, event: Resize) -> None:
+        """Narrow layout below `NARROW_WIDTH` columns."""
+        self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")
 
     def on_mount(self) -> None:
         """Fill in the starting template, then load images (and stock, once regions exist)."""
+        self.set_class(self.app.size.width < self.NARROW_WIDTH, "-narrow")
+        # The private cloud's create sends no regions: the form does not ask for them.
+        self.query_one("#row-dc_list").display = self._takes_regions
         self.fill(self._initial)
+        self._pristine = self.form_values()
         self._load_images()
+
+    def holds_work(self) -> bool:
+        """Whether closing loses something: a prefilled form (clone, image) or any edit."""
+        return self._initial != Template() or self.form_values() != self._pristine
 
     # ------------------------------------------------------------------ values in and out
     def fill(self, template: Template) -> None:
         """Show `template` in every field (a loaded file, a clone, or the defaults)."""
-        self._filling = True
-        try:
+        # The fields' Changed messages would arrive after this returns, each validating
+        # again (and the regions' reloading the stock): set every value without them.
+        with self.prevent(*_FIELD_CHANGES):
             values = template.as_fields()
             for key in _TEXT_FIELDS:
                 self.query_one(f"#{key}", Input).value = _shown(values[key])
@@ -285,11 +329,8 @@ class CreateFormScreen(Screen[str | None]):
             for code in template.dc_list:
                 regions.select(code)
             self._wanted_models = template.gpu_name_set
-        finally:
-            self._filling = False
-        self._show_models()
+        self._show_models()  # validates the form
         self._load_stock()
-        self.validate_form()
 
     def _set_select(self, key: str, value: object) -> None:
         select: Select[Any] = self.query_one(f"#{key}", Select)
@@ -317,7 +358,15 @@ class CreateFormScreen(Screen[str | None]):
 
     def current_template(self) -> tuple[Template, dict[str, str]]:
         """The form as a Template, and what is wrong with it per field."""
-        return parse_template(self.form_values())
+        return parse_template(self.form_values(), regions=self._takes_regions)
+
+    @property
+    def _takes_regions(self) -> bool:
+        return self.client.flavor.takes_regions
+
+    def _help(self, key: str) -> str:
+        shown = _HELP_NO_REGIONS.get(key) if not self._takes_regions else None
+        return shown or _HELP.get(key, "")
 
     def validate_form(self) -> dict[str, str]:
         """Show each field's problem next to it; enable pre-flight only when there are none."""
@@ -331,13 +380,13 @@ class CreateFormScreen(Screen[str | None]):
                 upper = problems.get(key.removesuffix("_from") + "_to", "")
                 message = message or (f"upper bound {upper}" if upper else "")
             aside.set_class(bool(message), "-invalid")
-            aside.update(message or _HELP.get(key, ""))
+            aside.update(message or self._help(key))
         kind = template.deployment_type
         self.query_one("#row-parallelism_num").display = kind == "Job"
         self.query_one("#row-replica_num").display = kind != "Container"
         self.query_one("#preflight", Button).disabled = bool(problems)
         count = len(problems)
-        self.query_one("#summary", Static).update(
+        self.query_one("#summary", Plain).update(
             f"{count} field{'s' * (count != 1)} to fix" if count else "ready for pre-flight"
         )
         return problems
@@ -347,20 +396,18 @@ class CreateFormScreen(Screen[str | None]):
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged, "#gpu_name_set")
     def _changed(self) -> None:
-        if not self._filling:
-            self.validate_form()
+        self.validate_form()
 
     @on(SelectionList.SelectedChanged, "#dc_list")
     def _regions_changed(self) -> None:
-        if self._filling:
-            return
         self.validate_form()
         self._load_stock()
 
     # ------------------------------------------------------------------ live choices
     @work(group="stock", exclusive=True, exit_on_error=False)
     async def _load_stock(self) -> None:
-        regions = list(self.query_one("#dc_list", SelectionList).selected)
+        chosen = self.query_one("#dc_list", SelectionList).selected
+        regions = self.client.flavor.create_stock_regions(chosen)
         results = await asyncio.gather(
             *(self.client.get_gpu_stock(r) for r in regions), return_exceptions=True
         )
@@ -380,16 +427,12 @@ class CreateFormScreen(Screen[str | None]):
         models: SelectionList[str] = self.query_one("#gpu_name_set", SelectionList)
         chosen = tuple(models.selected) or self._wanted_models
         self._wanted_models = chosen
-        was = self._filling
-        self._filling = True
-        try:
+        with self.prevent(*_FIELD_CHANGES):
             models.clear_options()
             models.add_options(
                 Selection(label, name, name in chosen)
                 for label, name in model_options(self._stock, chosen)
             )
-        finally:
-            self._filling = was
         self.validate_form()
 
     @work(group="images", exclusive=True, exit_on_error=False)
@@ -401,13 +444,10 @@ class CreateFormScreen(Screen[str | None]):
             return
         images = self.query_one("#image_uuid", Select)
         current = images.selection or ""
-        self._filling = True
-        try:
+        with self.prevent(*_FIELD_CHANGES):
             images.set_options(image_options(self._private, current))
             if current:
                 images.value = current
-        finally:
-            self._filling = False
         self.validate_form()
 
     # ------------------------------------------------------------------ actions
@@ -426,8 +466,26 @@ class CreateFormScreen(Screen[str | None]):
         self.app.push_screen(ImagesScreen(self.client, enter_label="use this image"), chosen)
 
     def action_cancel(self) -> None:
-        """Leave without creating anything."""
-        self.dismiss(None)
+        """Leave without creating anything; a form holding work asks first."""
+        if self._leaving:
+            return
+        if not self.holds_work():
+            self._leave(True)
+            return
+        self.app.push_screen(
+            ConfirmDialog(
+                "Discard this form?",
+                "What it holds is lost. n or Esc goes back to it; ctrl+s there saves it as "
+                "a template.",
+                confirm_label="Discard",
+            ),
+            self._leave,
+        )
+
+    def _leave(self, confirmed: bool | None) -> None:
+        if confirmed and not self._leaving:
+            self._leaving = True
+            self.dismiss(None)
 
     def action_explain_quit(self) -> None:
         """Say how to leave the form instead of quitting the app under it."""
@@ -446,15 +504,21 @@ class CreateFormScreen(Screen[str | None]):
 
     def action_preflight(self) -> None:
         """Show the body and matching stock, then create from there (only when valid)."""
-        from autodl_tui.ui.create_steps import PreflightScreen
+        from autodl_tui.ui.preflight_screen import PreflightScreen
 
         template, problems = self.current_template()
         if problems:
             self.validate_form()
-            self.notify("Fix the marked fields first.", severity="warning", timeout=3)
+            self._focus_first(problems)
+            count = len(problems)
+            self.notify(
+                f"Fix the {count} marked field{'s' * (count != 1)} first.",
+                severity="warning",
+                timeout=3,
+            )
             return
         try:
-            spec = template.to_spec()
+            spec = template.to_spec(regions=self._takes_regions)
         except TemplateError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -465,9 +529,17 @@ class CreateFormScreen(Screen[str | None]):
 
         self.app.push_screen(PreflightScreen(self.client, spec), done)
 
+    def _focus_first(self, problems: dict[str, str]) -> None:
+        """Focus (and so scroll to) the first field, in form order, that has a problem."""
+        for widget in self.query("#form Input, #form Select, #form SelectionList"):
+            key = widget.id or ""
+            if key in problems and widget.display and widget.parent and widget.parent.display:
+                widget.focus()
+                return
+
     def action_save_template(self) -> None:
         """Save the form as `templates/NAME.toml` (comments of an existing file are kept)."""
-        from autodl_tui.ui.create_steps import TemplateNameDialog
+        from autodl_tui.ui.template_dialogs import TemplateNameDialog
 
         template, problems = self.current_template()
         if problems:
@@ -489,7 +561,7 @@ class CreateFormScreen(Screen[str | None]):
 
     def action_load_template(self) -> None:
         """Pick a saved template and show it in the form."""
-        from autodl_tui.ui.create_steps import TemplatePickDialog
+        from autodl_tui.ui.template_dialogs import TemplatePickDialog
 
         def load(name: str | None) -> None:
             if not name:
@@ -500,11 +572,29 @@ class CreateFormScreen(Screen[str | None]):
                 self.notify(str(exc), severity="error")
                 return
             template, problems = file.read()
-            self.fill(template)
-            unknown = [k for k, m in problems.items() if m.startswith("unknown key")]
-            if unknown:
-                self.notify(f"Ignored unknown keys: {', '.join(unknown)}", severity="warning")
-            self.notify(f"Loaded {name}", title="Template loaded", timeout=3)
+
+            def apply(confirmed: bool | None = True) -> None:
+                if not confirmed:
+                    return
+                self.fill(template)
+                self._pristine = self.form_values()  # what is on disk is no work to lose
+                unknown = [k for k, m in problems.items() if m.startswith("unknown key")]
+                if unknown:
+                    self.notify(f"Ignored unknown keys: {', '.join(unknown)}", severity="warning")
+                self.notify(f"Loaded {name}", title="Template loaded", timeout=3)
+
+            if not self.holds_work():
+                apply()
+                return
+            # Loading replaces every field: a form holding work asks first, as Escape does.
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"Replace the form with {name}?",
+                    "What the form holds now is lost (n or Esc keeps it; ctrl+s saves it).",
+                    confirm_label="Replace",
+                ),
+                apply,
+            )
 
         self.app.push_screen(TemplatePickDialog(), load)
 
@@ -512,7 +602,9 @@ class CreateFormScreen(Screen[str | None]):
 def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    # A loaded file or a cloned deployment may hold controls: shown as ␛/␊, which the
+    # template check then reports on the field (nothing raw reaches the terminal).
+    return clean(value)
 
 
 def clone_of(template: Template) -> Template:

@@ -13,7 +13,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from autodl_tui.api import (
@@ -25,6 +24,8 @@ from autodl_tui.api import (
     DurationPackage,
 )
 from autodl_tui.catalog import BASE_IMAGES, cuda_label, now_cst
+from autodl_tui.display import TITLE_CELLS, clean
+from autodl_tui.display import title as display_title
 from autodl_tui.ui.gauges import (
     bar,
     hours_left_text,
@@ -32,6 +33,7 @@ from autodl_tui.ui.gauges import (
     package_hours,
     running_price,
 )
+from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.units import (
     NONE,
     duration,
@@ -40,6 +42,7 @@ from autodl_tui.ui.units import (
     region_label,
     timestamp,
 )
+from autodl_tui.ui.widgets.plain import Plain
 
 __all__ = ["BAR_WIDTH", "DeploymentDetailScreen", "counters_text", "cuda_text", "image_text"]
 
@@ -96,21 +99,12 @@ def counters_text(d: Deployment) -> str:
     )
 
 
-class DeploymentDetailScreen(ModalScreen[None]):
+class DeploymentDetailScreen(Modal[None]):
     """Modal with a deployment's template, counters and duration packages; r refreshes."""
 
     DEFAULT_CSS = """
-    DeploymentDetailScreen {
-        align: center middle;
-    }
     DeploymentDetailScreen > #ddetail {
         width: 110;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     DeploymentDetailScreen #ddetail-title {
         text-style: bold;
@@ -143,6 +137,7 @@ class DeploymentDetailScreen(ModalScreen[None]):
     }
     """
 
+    AUTO_FOCUS = "#ddetail-fields"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", id="deployment-detail-refresh"),
         Binding("escape,q", "close", "Close", id="deployment-detail-close"),
@@ -163,30 +158,43 @@ class DeploymentDetailScreen(ModalScreen[None]):
         self.running: tuple[Container, ...] = ()
         self.loaded = False
         self.problems: list[str] = []
-        self._dismissed = False
 
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Title, template, counters, packages, key hints."""
-        d = self.deployment
-        with Vertical(id="ddetail"):
-            title = f"Deployment {d.name or '(unnamed)'} · {d.deployment_type} · {d.status}"
-            yield Static(title, id="ddetail-title", markup=False)
+        with Vertical(id="ddetail", classes="box"):
+            yield Plain(display_title(self._title(), TITLE_CELLS), id="ddetail-title")
             with VerticalScroll(id="ddetail-fields"):
-                for text in self.problems:
-                    yield Static(text, classes="problem", markup=False)
-                for section, rows in (
-                    ("Template", self.template_rows()),
-                    ("Counters", self.counter_rows()),
-                    ("Duration packages", self.package_rows()),
-                ):
-                    yield Static(section, classes="section", markup=False)
-                    for key, label, value in rows:
-                        with Horizontal(classes="row"):
-                            yield Static(label, classes="label", markup=False)
-                            yield Static(value, id=f"v-{key}", classes="value", markup=False)
-            yield Static("r refresh · q close", id="ddetail-keys")
+                yield from self._fields()
+            yield Static("↑↓ PgUp PgDn scroll · r refresh · q close", id="ddetail-keys")
+
+    def _title(self) -> str:
+        d = self.deployment
+        return f"Deployment {d.name or '(unnamed)'} · {d.deployment_type} · {d.status}"
+
+    def _fields(self) -> ComposeResult:
+        """The problems, then each section with its rows (what the scrolling list holds)."""
+        for text in self.problems:
+            yield Plain(text, classes="problem")
+        for section, rows in (
+            ("Template", self.template_rows()),
+            ("Counters", self.counter_rows()),
+            ("Duration packages", self.package_rows()),
+        ):
+            yield Plain(section, classes="section")
+            for key, label, value in rows:
+                yield Horizontal(
+                    Plain(label, classes="label"),
+                    # A package's value is two lines of ours; every other value is one.
+                    Plain(
+                        value,
+                        id=f"v-{key}",
+                        classes="value",
+                        one_line=not key.startswith("package-"),
+                    ),
+                    classes="row",
+                )
 
     def template_rows(self) -> list[FieldRow]:
         """The container template: what every container of this deployment gets."""
@@ -273,7 +281,8 @@ class DeploymentDetailScreen(ModalScreen[None]):
         for i, p in enumerate(self.packages):
             fraction = p.balance_s / p.total_s if p.total_s > 0 else 0.0
             cards = package_draw(p, self.running)
-            regions = ", ".join(region_label(code) for code in p.dc_list) or "any region"
+            # Region codes come from the service: one line each, whatever they hold.
+            regions = ", ".join(clean(region_label(code)) for code in p.dc_list) or "any region"
             value = (
                 f"{bar(fraction, BAR_WIDTH)} {package_hours(p.balance_s)} of "
                 f"{package_hours(p.total_s)} left\n"
@@ -317,7 +326,16 @@ class DeploymentDetailScreen(ModalScreen[None]):
             self.packages = tuple(packages)
         self.problems = problems
         self.loaded = True
-        await self.recompose()
+        # Only the scrolling list's contents are replaced: the list itself keeps the focus
+        # and its place, so a key pressed while the answer was on its way is not lost.
+        fields = self.query_one("#ddetail-fields", VerticalScroll)
+        at_end = 0 < fields.max_scroll_y <= fields.scroll_y
+        self.query_one("#ddetail-title", Plain).update(display_title(self._title(), TITLE_CELLS))
+        with self.app.batch_update():
+            await fields.remove_children()
+            await fields.mount_all(list(self._fields()))
+        if at_end:  # End was pressed: stay at the end, wherever the new content puts it
+            fields.scroll_end(animate=False)
 
     def value_of(self, key: str) -> str:
         """The text shown for field `key` (for tests and tools)."""
@@ -336,9 +354,7 @@ class DeploymentDetailScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Close the screen (once)."""
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.finish(None)
 
 
 def _problem(what: str, exc: BaseException) -> str:

@@ -8,28 +8,31 @@ pure module-level functions so they can be tested without a terminal.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
-from textual import on
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
 from autodl_tui.catalog import (
     BLACKLIST_DEFAULT_MINUTES,
     BLACKLIST_MAX_MINUTES,
+    MAX_REPLICAS,
     SHUTDOWN_CMD_TIMEOUT_S,
 )
+from autodl_tui.display import clean, title
+from autodl_tui.safety import names_match, parse_minutes, parse_replicas
+from autodl_tui.ui.guard import Guarded, on
+from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.units import minutes_words, region_label
+from autodl_tui.ui.widgets.plain import Plain
 
 __all__ = [
     "BLACKLIST_COMMENT_MAX",
+    "FOCUS_KEYS",
     "MAX_REPLICAS",
     "BlacklistChoice",
     "BlacklistDialog",
@@ -39,65 +42,27 @@ __all__ = [
     "ScaleDialog",
     "StopContainerChoice",
     "StopContainerDialog",
+    # The rules themselves live in autodl_tui.safety, shared with the headless commands.
     "names_match",
     "parse_minutes",
     "parse_replicas",
 ]
 
-MAX_REPLICAS = 1000
-"""Upper bound the scale dialog accepts; a typo like 10000 should not reach the API."""
 
 BLACKLIST_COMMENT_MAX = 200
 """Longest blacklist comment the dialog accepts."""
 
 ResultT = TypeVar("ResultT")
 
-# ASCII digits only: int() also takes "١٢" and "1_000", which nobody means to type here.
-_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
-
-
-# --- validators -------------------------------------------------------------------------
-
-
-def _parse_bounded(text: str, low: int, high: int, unit: str, high_note: str = "") -> int:
-    stripped = text.strip()
-    span = f"{low} to {high}"
-    if not stripped:
-        raise ValueError(f"enter a number of {unit}, {span}")
-    if not _INTEGER.fullmatch(stripped):
-        raise ValueError(f"not a whole number: enter {span} {unit}")
-    negative = stripped.startswith("-")
-    digits = stripped.lstrip("+-").lstrip("0") or "0"
-    if negative and digits != "0":
-        raise ValueError(f"{unit} cannot be negative")
-    # Length first so a 5000-digit paste never reaches int() (which caps at 4300 digits).
-    if len(digits) > len(str(high)) or int(digits) > high:
-        raise ValueError(f"at most {high} {unit}{high_note}")
-    value = int(digits)
-    if value < low:
-        raise ValueError(f"at least {low} {unit}")
-    return value
-
-
-def parse_replicas(text: str) -> int:
-    """Parse a replica count, 0..1000; raise ValueError with a message for the user."""
-    return _parse_bounded(text, 0, MAX_REPLICAS, "replicas")
-
-
-def parse_minutes(text: str) -> int:
-    """Parse a blacklist expiry in minutes, 1..43200; raise ValueError with a user message."""
-    note = f" ({minutes_words(BLACKLIST_MAX_MINUTES)})"
-    return _parse_bounded(text, 1, BLACKLIST_MAX_MINUTES, "minutes", note)
-
-
-def names_match(typed: str, name: str) -> bool:
-    """Whether `typed` is exactly `name` (Unicode-normalised); an empty name never matches."""
-    if not name:
-        return False
-    # NFC only folds different encodings of the same characters (an IME may send either);
-    # case, spaces and look-alikes still count as a mismatch.
-    return unicodedata.normalize("NFC", typed) == unicodedata.normalize("NFC", name)
-
+#: Tab and shift+Tab as priority bindings: the app runs them the moment it reads them, so
+#: focus has moved before it hands out the keys typed right after ("60<Tab>NCCL" in one
+#: burst). Not priority, Tab would wait in the focused field's queue behind the keys typed
+#: before it while the keys after it were handed to that same field. The keys before it
+#: are already in that field's queue, so they still land there.
+FOCUS_KEYS: tuple[Binding, ...] = (
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+)
 
 # --- results ----------------------------------------------------------------------------
 
@@ -122,20 +87,12 @@ class BlacklistChoice:
 # --- base -------------------------------------------------------------------------------
 
 
-class Dialog(ModalScreen[ResultT]):
+class Dialog(Modal[ResultT]):
     """Base for the modal dialogs: layout, Escape to cancel, Enter to submit."""
 
     DEFAULT_CSS = """
-    Dialog {
-        align: center middle;
-    }
     Dialog > #dialog {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
         padding: 0 2;
     }
     Dialog.-danger > #dialog {
@@ -182,11 +139,11 @@ class Dialog(ModalScreen[ResultT]):
         Binding("escape", "cancel", "Cancel", show=False),
         # Priority, so Enter submits from a RadioSet, Checkbox or Input too (they bind Enter).
         Binding("enter", "submit", "Submit", show=False, priority=True),
+        *FOCUS_KEYS,
     ]
 
     def __init__(self, *, danger: bool = False) -> None:
         super().__init__(classes="-danger" if danger else None)
-        self._finished = False
 
     def action_cancel(self) -> None:
         """Close without a result."""
@@ -209,13 +166,6 @@ class Dialog(ModalScreen[ResultT]):
         """Validate and, when valid, finish with the result (subclasses implement it)."""
         raise NotImplementedError
 
-    def finish(self, result: ResultT | None) -> None:
-        """Dismiss once; a second Enter queued before the pop must not dismiss the screen below."""
-        if self._finished:
-            return
-        self._finished = True
-        self.dismiss(result)
-
     @on(Button.Pressed, "#ok")
     def _ok_pressed(self) -> None:
         self.submit()
@@ -226,7 +176,11 @@ class Dialog(ModalScreen[ResultT]):
 
     def show_error(self, selector: str, message: str) -> None:
         """Show (or clear, with "") the inline message of one field."""
-        self.query_one(selector, Static).update(message)
+        self.query_one(selector, Plain).update(message)
+
+
+#: Widest a dialog heading gets (dialogs are about 60 cells wide).
+DIALOG_TITLE_CELLS = 56
 
 
 def _buttons(ok_label: str, *, danger: bool, cancel_id: str = "cancel") -> Horizontal:
@@ -237,9 +191,14 @@ def _buttons(ok_label: str, *, danger: bool, cancel_id: str = "cancel") -> Horiz
     )
 
 
-def _plain(text: str | Content) -> Static:
-    # Names from the API may contain "[", which markup would eat or choke on.
-    return Static(text, markup=False)
+def _plain(text: str | Text) -> Plain:
+    # Names from the API may hold markup or terminal escapes: shown literally.
+    return Plain(text)
+
+
+def _heading(text: str) -> Plain:
+    # A dialog's first line names a deployment or host: one line, cut to the dialog's width.
+    return Plain(title(text, DIALOG_TITLE_CELLS))
 
 
 # --- confirm ----------------------------------------------------------------------------
@@ -257,7 +216,7 @@ class ConfirmDialog(Dialog[bool | None]):
     def __init__(
         self,
         title: str,
-        message: str | Content,
+        message: str | Text,
         confirm_label: str = "Stop",
         danger: bool = True,
     ) -> None:
@@ -269,8 +228,8 @@ class ConfirmDialog(Dialog[bool | None]):
 
     def compose(self) -> ComposeResult:
         """Title, message, buttons."""
-        with Vertical(id="dialog"):
-            yield _plain(self._title).add_class("title")
+        with Vertical(id="dialog", classes="box"):
+            yield _heading(self._title).add_class("title")
             yield _plain(self._message).add_class("explain")
             # The Cancel button answers "no" (False), unlike Escape, which answers nothing.
             yield _buttons(self._confirm_label, danger=self._danger, cancel_id="no")
@@ -308,8 +267,8 @@ class ScaleDialog(Dialog[int | None]):
 
     def compose(self) -> ComposeResult:
         """Title, explanation, replica input with preview and error line, buttons."""
-        with Vertical(id="dialog"):
-            yield _plain(f"Scale {self._deployment_name}").add_class("title")
+        with Vertical(id="dialog", classes="box"):
+            yield _heading(f"Scale {self._deployment_name}").add_class("title")
             yield Static(
                 "Sets replica_num: the service starts or stops containers to match. "
                 f"0 to {MAX_REPLICAS}.",
@@ -317,8 +276,8 @@ class ScaleDialog(Dialog[int | None]):
             )
             # select_on_focus: the prefilled count is selected, so typing replaces it.
             yield Input(str(self._current), id="replicas", select_on_focus=True)
-            yield Static(self._preview(str(self._current)), id="preview", classes="preview")
-            yield Static("", id="replicas-error", classes="error", markup=False)
+            yield Plain(self._preview(str(self._current)), id="preview", classes="preview")
+            yield Plain("", id="replicas-error", classes="error")
             yield _buttons("Scale", danger=False)
             yield Static("Enter apply · Esc cancel", classes="keys")
 
@@ -332,7 +291,7 @@ class ScaleDialog(Dialog[int | None]):
 
     @on(Input.Changed, "#replicas")
     def _changed(self, event: Input.Changed) -> None:
-        self.query_one("#preview", Static).update(self._preview(event.value))
+        self.query_one("#preview", Plain).update(self._preview(event.value))
         self.show_error("#replicas-error", "")
 
     def submit(self) -> None:
@@ -361,18 +320,16 @@ class DeleteDialog(Dialog[bool | None]):
 
     def compose(self) -> ComposeResult:
         """Title, explanation, name input with error line, buttons."""
-        with Vertical(id="dialog"):
-            yield _plain(f"Delete {self._label}").add_class("title")
+        with Vertical(id="dialog", classes="box"):
+            yield _heading(f"Delete {self._label}").add_class("title")
             yield Static(
                 "The deployment is stopped first (its containers shut down), then deleted. "
                 "This cannot be undone.",
                 classes="explain",
             )
-            yield Static(
-                Content.from_markup("Type [b]$name[/b] to confirm:", name=self._expected),
-            )
+            yield Plain(Text.assemble("Type ", (clean(self._expected), "bold"), " to confirm:"))
             yield Input(id="name", placeholder="deployment name")
-            yield Static("", id="name-error", classes="error", markup=False)
+            yield Plain("", id="name-error", classes="error")
             yield _buttons("Delete", danger=True)
             yield Static("Enter delete · Esc cancel", classes="keys")
 
@@ -391,7 +348,7 @@ class DeleteDialog(Dialog[bool | None]):
 # --- stop container ---------------------------------------------------------------------
 
 
-class _FollowRadioSet(RadioSet):
+class _FollowRadioSet(Guarded, RadioSet):
     """A RadioSet whose selection follows the highlight.
 
     Enter submits the dialog, so moving with the arrows must already choose; otherwise
@@ -399,19 +356,27 @@ class _FollowRadioSet(RadioSet):
     """
 
     def action_next_button(self) -> None:
+        """Highlight and press the next enabled option (wrapping)."""
         super().action_next_button()
-        self._press_highlighted()
+        self._press_step(1)
 
     def action_previous_button(self) -> None:
+        """Highlight and press the previous enabled option (wrapping)."""
         super().action_previous_button()
-        self._press_highlighted()
+        self._press_step(-1)
 
-    def _press_highlighted(self) -> None:
-        if self._selected is None:
-            return
-        button = self._nodes[self._selected]
-        if isinstance(button, RadioButton) and not button.value:
-            button.value = True
+    def _press_step(self, step: int) -> None:
+        # The highlight follows the pressed option, so the next enabled option from the
+        # pressed one is the one Textual just highlighted.
+        buttons = list(self.query(RadioButton))
+        count = len(buttons)
+        # From the pressed option; with none pressed, from just outside the end it leaves by.
+        anchor = self.pressed_index if self.pressed_index >= 0 else (-1 if step > 0 else count)
+        for offset in range(1, count + 1):
+            index = (anchor + step * offset) % count
+            if not buttons[index].disabled:
+                buttons[index].value = True
+                return
 
 
 class StopContainerDialog(Dialog[StopContainerChoice | None]):
@@ -425,8 +390,8 @@ class StopContainerDialog(Dialog[StopContainerChoice | None]):
 
     def compose(self) -> ComposeResult:
         """Title, replacement choice (ReplicaSet only), no_cache, shutdown command, buttons."""
-        with Vertical(id="dialog"):
-            yield _plain(f"Stop container {self._short}").add_class("title")
+        with Vertical(id="dialog", classes="box"):
+            yield _heading(f"Stop container {self._short}").add_class("title")
             if self._replica_set:
                 yield Static(
                     "After the stop the ReplicaSet normally starts a replacement to keep "
@@ -494,8 +459,8 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
 
     def compose(self) -> ComposeResult:
         """Title, explanation, minutes with preview and error, comment with error, buttons."""
-        with Vertical(id="dialog"):
-            yield _plain(f"Blacklist host {self._machine}").add_class("title")
+        with Vertical(id="dialog", classes="box"):
+            yield _heading(f"Blacklist host {self._machine}").add_class("title")
             yield _plain(
                 f"None of your deployments will be scheduled on this host "
                 f"({region_label(self._region)}) until the entry expires."
@@ -506,8 +471,8 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
                 f"{minutes_words(BLACKLIST_DEFAULT_MINUTES)}):"
             )
             yield Input(str(self._minutes), id="minutes", select_on_focus=True)
-            yield Static(self._preview(str(self._minutes)), id="preview", classes="preview")
-            yield Static("", id="minutes-error", classes="error", markup=False)
+            yield Plain(self._preview(str(self._minutes)), id="preview", classes="preview")
+            yield Plain("", id="minutes-error", classes="error")
             yield Static(f"Comment (optional, at most {BLACKLIST_COMMENT_MAX} characters):")
             yield Input(
                 self._comment,
@@ -515,7 +480,7 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
                 max_length=BLACKLIST_COMMENT_MAX,
                 placeholder="e.g. slow start, NCCL errors",
             )
-            yield Static("", id="comment-error", classes="error", markup=False)
+            yield Plain("", id="comment-error", classes="error")
             yield _buttons("Blacklist", danger=True)
             yield Static("Enter blacklist · Esc cancel", classes="keys")
 
@@ -528,7 +493,7 @@ class BlacklistDialog(Dialog[BlacklistChoice | None]):
 
     @on(Input.Changed, "#minutes")
     def _changed(self, event: Input.Changed) -> None:
-        self.query_one("#preview", Static).update(self._preview(event.value))
+        self.query_one("#preview", Plain).update(self._preview(event.value))
         self.show_error("#minutes-error", "")
 
     def submit(self) -> None:

@@ -15,13 +15,21 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from autodl_tui.api import ApiError, AutoDLError, TransportError
+from autodl_tui.display import clean
 from autodl_tui.logs import log_path, redact
+from autodl_tui.ui.modal import Modal
+from autodl_tui.ui.widgets.plain import Plain
 
-__all__ = ["ErrorRecord", "LastErrorScreen", "record_error", "report_unexpected"]
+__all__ = [
+    "ErrorRecord",
+    "LastErrorScreen",
+    "record_error",
+    "record_problem",
+    "report_unexpected",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +53,18 @@ class ErrorRecord:
         hint = exc.hint if isinstance(exc, AutoDLError) else ""
         if isinstance(exc, ApiError):
             return cls(
-                what, when, redact(str(exc)), hint, exc.code, exc.msg, exc.request_id, exc.endpoint
+                what,
+                when,
+                _one_line(str(exc)),
+                hint,
+                _one_line(exc.code),
+                _one_line(exc.msg),
+                _one_line(exc.request_id),
+                _one_line(exc.endpoint),
             )
         endpoint = exc.endpoint if isinstance(exc, TransportError) else ""
         text = str(exc) or type(exc).__name__
-        return cls(what, when, redact(text), hint, endpoint=endpoint)
+        return cls(what, when, _one_line(text), hint, endpoint=_one_line(endpoint))
 
     def copy_text(self) -> str:
         """The text the copy key puts on the clipboard: everything support needs."""
@@ -67,6 +82,15 @@ class ErrorRecord:
         return "\n".join(lines)
 
 
+#: Longest a vendor's msg (or an exception's text) is kept: it is shown in a notification.
+FIELD_CHARS = 300
+
+
+def _one_line(value: str) -> str:
+    """Redacted, on one line (a vendor's line break shows as ␊), at most FIELD_CHARS."""
+    return clean(redact(value), max_chars=FIELD_CHARS)
+
+
 def _remember(app: App[object], record: ErrorRecord) -> None:
     # The app keeps only the newest; AutoDLApp declares the attribute, a test app may not.
     app.last_error = record  # type: ignore[attr-defined]
@@ -77,6 +101,13 @@ def record_error(app: App[object], what: str, exc: AutoDLError, when: datetime) 
     record = ErrorRecord.of(what, exc, when)
     _remember(app, record)
     log.warning("%s failed: %s", what, record.message)
+    return record
+
+
+def record_problem(app: App[object], what: str, message: str, when: datetime) -> ErrorRecord:
+    """Remember a failure known only by its text (the connection going down) as the last error."""
+    record = ErrorRecord(what, when, redact(message) or "no answer from the API")
+    _remember(app, record)
     return record
 
 
@@ -95,15 +126,11 @@ def report_unexpected(app: App[object], where: str, error: BaseException, when: 
     )
 
 
-class LastErrorScreen(ModalScreen[None]):
+class LastErrorScreen(Modal[None]):
     """The last error's fields; `c` copies them, Escape closes."""
 
     DEFAULT_CSS = """
-    LastErrorScreen { align: center middle; }
-    LastErrorScreen > Vertical {
-        width: 80; max-width: 100%; height: auto; border: round $error; padding: 0 2;
-        background: $surface;
-    }
+    LastErrorScreen > .box { width: 80; border: round $error; padding: 0 2; }
     LastErrorScreen .keys { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,18 +144,21 @@ class LastErrorScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """The fields, as plain text (vendor messages may contain markup characters)."""
-        with Vertical():
+        with Vertical(classes="box"):
             if self.record is None:
                 yield Static("No error so far.", markup=False)
             else:
-                yield Static(self.record.copy_text(), markup=False)
+                yield Plain(self.record.copy_text())
                 if self.record.hint:
-                    yield Static(self.record.hint, markup=False)
+                    yield Plain(self.record.hint)
+            client = getattr(self.app, "client", None)  # None before a token is given
+            if client is not None:
+                yield Plain(client.budget.describe(), classes="keys")
             yield Static("c copy · Esc close", classes="keys")
 
     def action_dismiss_screen(self) -> None:
         """Close."""
-        self.dismiss(None)
+        self.finish(None)
 
     def action_copy(self) -> None:
         """Copy the error's fields (OSC 52 and the system clipboard)."""

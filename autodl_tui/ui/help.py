@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from autodl_tui.ui.modal import Modal
+from autodl_tui.ui.widgets.plain import Plain
 
 __all__ = ["GROUP_ORDER", "HelpScreen", "group_bindings"]
 
@@ -34,21 +36,12 @@ def group_bindings(
     return [(g, groups[g]) for g in known + extra]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     """Modal list of the app's keys, grouped; Escape, ? or q closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
     HelpScreen > #help {
         width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     HelpScreen #title {
         text-style: bold;
@@ -75,35 +68,33 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self._groups = group_bindings(bindings)
-        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         """Title, one block per group, close hint."""
-        with Vertical(id="help"):
+        with Vertical(id="help", classes="box"):
             yield Static("Keys", id="title")
             with VerticalScroll(id="keys-list"):
                 if not self._groups:
                     yield Static("No key bindings.")
                 for group, rows in self._groups:
-                    yield Static(group, classes="group", markup=False)
-                    yield Static(_table(rows), classes="rows")
+                    yield Plain(group, classes="group")
+                    yield Plain(_table(rows), classes="rows")
             yield Static("↑/↓ scroll · Esc/?/q close", id="hint")
 
     def action_close(self) -> None:
         """Close the help (once: a queued second key must not pop the screen below)."""
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.finish(None)
 
 
-def _table(rows: list[tuple[str, str]]) -> Content:
+def _table(rows: list[tuple[str, str]]) -> Text:
     # Keys padded to one column; cell_len, because a key label may hold wide characters.
     width = max(cell_len(key) for key, _ in rows)
-    parts: list[str | Content | tuple[str, str]] = []
+    parts: list[str | tuple[str, str]] = []
     for index, (key, description) in enumerate(rows):
         if index:
             parts.append("\n")
         parts.append((key, "bold"))
         parts.append(" " * (width - cell_len(key) + 2))
         parts.append(description)
-    return Content.assemble(*parts)
+    # Keys come from the user's [keymap]: shown literally (Plain cleans the result).
+    return Text.assemble(*parts)

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from autodl_tui.api import AutoDLClient, AutoDLError, PrivateImage
 from autodl_tui.catalog import BASE_IMAGES
+from autodl_tui.ui.guard import on
+from autodl_tui.ui.modal import Modal
+from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
 
 __all__ = ["IMAGE_COLUMNS", "MORE_KEY", "ImageChoice", "ImagesScreen"]
@@ -47,20 +48,13 @@ class ImageChoice:
     label: str
 
 
-class ImagesScreen(ModalScreen[ImageChoice | None]):
+class ImagesScreen(Modal[ImageChoice | None]):
     """Private and public images; Enter picks one, Escape closes without a choice."""
 
     DEFAULT_CSS = """
-    ImagesScreen {
-        align: center middle;
-    }
     ImagesScreen > #images {
         width: 120;
-        max-width: 100%;
         height: 90%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     ImagesScreen #images-title {
         text-style: bold;
@@ -92,14 +86,15 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
         self.private: list[PrivateImage] = []
         self.pages_loaded = 0
         self.exhausted = False
-        self.loading = False
+        #: A page request is in flight. Not `loading`: that is Textual's own reactive, which
+        #: covers the whole screen with a spinner while true.
+        self.fetching = False
         self.error = ""
         self._placing = False
         self._choices: dict[str, ImageChoice] = {
             f"{_PUBLIC}{i}": ImageChoice(b.uuid, f"{b.framework} {b.name}")
             for i, b in enumerate(BASE_IMAGES)
         }
-        self._dismissed = False
 
     @property
     def table(self) -> VirtualTable:
@@ -108,13 +103,12 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
 
     def compose(self) -> ComposeResult:
         """Title, the table, key hints."""
-        with Vertical(id="images"):
-            yield Static("Images", id="images-title")
+        with Vertical(id="images", classes="box"):
+            yield Plain("Images", id="images-title")
             yield VirtualTable(IMAGE_COLUMNS, id="image-table", max_auto_width=64)
-            yield Static(
+            yield Plain(
                 f"enter {self._enter_label} · pagedown/scroll loads more · r reload · q close",
                 id="images-keys",
-                markup=False,
             )
 
     def on_mount(self) -> None:
@@ -129,9 +123,9 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
     @work(group="images-page", exclusive=False, exit_on_error=False)
     async def load_next_page(self) -> None:
         """Fetch the next page of private images, unless one is loading or none is left."""
-        if self.loading or self.exhausted:
+        if self.fetching or self.exhausted:
             return
-        self.loading = True
+        self.fetching = True
         self.error = ""
         self._show_rows()
         wanted = self.pages_loaded + 1
@@ -145,7 +139,7 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
             self.pages_loaded = wanted
             self.exhausted = page.is_last
         finally:
-            self.loading = False
+            self.fetching = False
         # The cursor waited on the "loading" row; put it on the first private image. Until it
         # is there, the table's scrolling after the insert must not count as reaching the end.
         waiting = self.table.cursor_key == MORE_KEY
@@ -161,7 +155,7 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
 
     def action_reload(self) -> None:
         """Start over from the first page of private images."""
-        if self.loading:
+        if self.fetching:
             return
         self.private = []
         self.pages_loaded = 0
@@ -170,7 +164,7 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
 
     def _maybe_load_more(self) -> None:
         """Load the next page when the cursor is within a few rows of the loaded end."""
-        if self.loading or self.exhausted or self.error or self._placing:
+        if self.fetching or self.exhausted or self.error or self._placing:
             return
         table = self.table
         loaded = len(self.private)
@@ -194,12 +188,12 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
         for i, b in enumerate(BASE_IMAGES):
             rows.append(Row(f"{_PUBLIC}{i}", (b.framework, b.name, b.uuid)))
         self.table.set_rows(rows)
-        self.query_one("#images-title", Static).update(self._title())
+        self.query_one("#images-title", Plain).update(self._title())
 
     def _more_text(self) -> str:
         if self.error:
             return f"Private images could not be loaded: {self.error} (enter retries)"
-        if self.loading:
+        if self.fetching:
             return "Loading private images…"
         if not self.exhausted:
             return "More private images: move down to load them"
@@ -225,12 +219,9 @@ class ImagesScreen(ModalScreen[ImageChoice | None]):
                 self.load_next_page()
             return
         choice = self._choices.get(message.key)
-        if choice is not None and not self._dismissed:
-            self._dismissed = True
-            self.dismiss(choice)
+        if choice is not None:
+            self.finish(choice)
 
     def action_close(self) -> None:
         """Close without a choice (once: a queued second key must not pop the screen below)."""
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.finish(None)

@@ -1,107 +1,165 @@
-"""The two tables of the main screen, each with the keys that act on its selected row.
+"""The main screen's panes, as data: one `PaneSpec` each drives compose, titles, keys and grid.
 
-Actions are greyed out (check_action -> None) when they do not apply to the selected row,
-and hidden (False) in read-only mode; the screen does the work.
+The two tables carry the bindings of their row actions (`actions.ACTIONS`); their host (the
+main screen) decides whether each applies and runs it. To add a pane: one
+`PaneSpec` in `PANES` (ARCHITECTURE.md).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Protocol
 
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 
+from autodl_tui.ui.actions import bindings
+from autodl_tui.ui.rows import CONTAINER_COLUMNS, DEPLOYMENT_COLUMNS
+from autodl_tui.ui.units import ZONE_LABEL
+from autodl_tui.ui.widgets.event_log import EventLog
+from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
 
-if TYPE_CHECKING:
-    from autodl_tui.ui.main_screen import MainScreen
 
-MUTATING_ACTIONS: frozenset[str] = frozenset(
-    {"scale", "stop", "delete", "stop_container", "blacklist", "new_deployment", "clone"}
-)
+class RowHost(Protocol):
+    """The screen a table's row actions run on (set as `PaneTable.host` when mounted)."""
+
+    def action_state(self, action: str) -> bool | None:
+        """True: allowed; None: greyed out; False: hidden (read-only)."""
+
+    def action_row(self, name: str) -> None:
+        """Run a row action on the selection, or say why not."""
+
+    def refresh_row_actions(self) -> None:
+        """Re-grey the footer's row keys for the row now under a cursor."""
 
 
 class PaneTable(VirtualTable):
-    """A table whose row actions are decided by the main screen."""
+    """A table whose row actions are decided and run by its host screen."""
 
-    def _main(self) -> MainScreen | None:
-        from autodl_tui.ui.main_screen import MainScreen
-
-        screen = self.screen
-        return screen if isinstance(screen, MainScreen) else None
+    host: RowHost | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide mutating actions when read-only; grey out those that do not apply."""
-        main = self._main()
-        if main is None or action not in main.ROW_ACTIONS:
-            return True
-        return main.action_state(action)
+        """Grey out a row action that does not apply; hide a mutating one when read-only."""
+        if action == "row" and parameters and self.host is not None:
+            return self.host.action_state(str(parameters[0]))
+        return True
+
+    def action_row(self, name: str) -> None:
+        """Run row action `name` (`actions.ACTIONS`) on the screen."""
+        if self.host is not None:
+            self.host.action_row(name)
 
     def cursor_changed(self) -> None:
         """Grey the footer's row keys for the new row now, so they change in the same frame."""
         super().cursor_changed()
-        if main := self._main():
-            main.refresh_row_actions()
+        if self.host is not None:
+            self.host.refresh_row_actions()
 
 
 class DeploymentsTable(PaneTable):
     """Deployments: moving the cursor selects; s scale, x stop, ctrl+d delete, C clone."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "scale", "Scale", id="deployments-scale"),
-        Binding("x", "stop", "Stop", id="deployments-stop"),
-        Binding("ctrl+d", "delete", "Delete", id="deployments-delete"),
-        Binding("C", "clone", "Clone", id="deployments-clone"),
-    ]
-
-    def action_scale(self) -> None:
-        """Set a ReplicaSet's replica count."""
-        if main := self._main():
-            main.scale_deployment()
-
-    def action_stop(self) -> None:
-        """Stop the selected deployment (after confirmation)."""
-        if main := self._main():
-            main.stop_deployment()
-
-    def action_delete(self) -> None:
-        """Delete the selected deployment (after typing its name)."""
-        if main := self._main():
-            main.delete_deployment()
-
-    def action_clone(self) -> None:
-        """Open the New deployment form prefilled from the selected deployment."""
-        if main := self._main():
-            main.clone_deployment()
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("deployments")]
 
 
 class ContainersTable(PaneTable):
     """Containers of the selected deployment (or all: a): enter detail, copy, stop, blacklist."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy('ssh')", "Copy SSH", id="containers-copy-ssh"),
-        Binding("p", "copy('password')", "Copy password", id="containers-copy-password"),
-        Binding("u", "copy('url')", "Copy URL", id="containers-copy-url"),
-        Binding("x", "stop_container", "Stop", id="containers-stop"),
-        Binding("b", "blacklist", "Blacklist", id="containers-blacklist"),
-        Binding("a", "toggle_all", "Fleet view", id="containers-all"),
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("containers")]
+
+
+def _deployments_table(now: Callable[[], datetime]) -> Widget:
+    table = DeploymentsTable(id="deployments")
+    table.set_columns(DEPLOYMENT_COLUMNS)
+    table.clock = lambda: now().timestamp()  # ages are formatted when painted
+    table.empty_text = "Loading deployments…"
+    return table
+
+
+def _containers_table(now: Callable[[], datetime]) -> Widget:
+    table = ContainersTable(id="containers")
+    table.set_columns(CONTAINER_COLUMNS)
+    table.clock = lambda: now().timestamp()
+    table.empty_text = "Select a deployment"
+    return table
+
+
+def _no_scope(_name: str, _fleet_wide: bool) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class PaneSpec:
+    """One pane: its id, title, widget, and how the screen's keys treat it."""
+
+    key: str
+    title: str
+    #: Builds the pane's widget (id `key`), given the clock.
+    make: Callable[[Callable[[], datetime]], Widget]
+    #: Why "/" does nothing here ("" when the pane filters).
+    no_filter: str = ""
+    #: Title suffix, given the selected deployment's ": name" (or "") and fleet-wide mode.
+    scope: Callable[[str, bool], str] = _no_scope
+    #: Escape in this pane goes back to the first pane.
+    escape_back: bool = False
+    #: What help calls its focus key, when shorter than the title.
+    short: str = ""
+
+
+PANES: tuple[PaneSpec, ...] = (
+    PaneSpec("deployments", "Deployments", _deployments_table),
+    PaneSpec(
+        "containers",
+        "Containers",
+        _containers_table,
+        scope=lambda name, fleet: ": all deployments" if fleet else name,
+        escape_back=True,
+    ),
+    PaneSpec(
+        "events",
+        "Events",
+        lambda now: EventLog(id="events", now=now),
+        # Event times are the service's (China Standard Time): the title says so.
+        scope=lambda name, _fleet: f"{name} · {ZONE_LABEL}",
+        escape_back=True,
+    ),
+    PaneSpec(
+        "stock",
+        "GPU stock",
+        lambda now: StockHeatmap(id="stock", now=now),
+        no_filter="The stock pane has no filter; move with the arrow keys.",
+        short="Stock",
+    ),
+)
+"""The panes, in grid order (row by row, two per row) and numbered 1, 2, … for their keys."""
+
+PANE_KEYS = tuple(spec.key for spec in PANES)
+
+
+def pane_title(number: int, spec: PaneSpec) -> str:
+    """The title a pane starts with (and the tab strip shows): "2 Containers"."""
+    return f"{number} {spec.title}"
+
+
+def focus_bindings() -> list[Binding]:
+    """One key per pane, 1 to n.
+
+    Priority: the app runs them the moment it reads them, so focus has moved before the
+    keys typed right after are handed out ("/llm", "2c" arriving in one burst over a laggy
+    link would otherwise act on the old pane). check_action lets them through as text
+    while the filter line has focus.
+    """
+    return [
+        Binding(
+            str(number),
+            f"focus_pane('{spec.key}')",
+            spec.short or spec.title,
+            show=False,
+            id=f"focus-{spec.key}",
+            priority=True,
+        )
+        for number, spec in enumerate(PANES, start=1)
     ]
-
-    def action_copy(self, what: str) -> None:
-        """Copy the SSH command, root password or 6006 URL of the selected container."""
-        if main := self._main():
-            main.copy_credential(what)
-
-    def action_stop_container(self) -> None:
-        """Stop the selected container (dialog with the replica choices)."""
-        if main := self._main():
-            main.stop_container()
-
-    def action_toggle_all(self) -> None:
-        """Show the containers of every deployment, or of the selected one only."""
-        if main := self._main():
-            main.toggle_fleet_wide()
-
-    def action_blacklist(self) -> None:
-        """Ban the selected container's host from scheduling."""
-        if main := self._main():
-            main.blacklist_host()

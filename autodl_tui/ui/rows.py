@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from rich.text import Text
 
 from autodl_tui.api import Container, Deployment, format_yuan
 from autodl_tui.catalog import GIB
-from autodl_tui.ui.widgets.event_log import short_container_id
-from autodl_tui.ui.widgets.vtable import Cell, Column, Row
+from autodl_tui.explain import Explanation, waiting_reason_cell
+from autodl_tui.ui.units import ZONE_LABEL, short_container_id
+from autodl_tui.ui.widgets.vtable import Cell, Column, Row, Since
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
     # `drop`: what goes first in a narrow pane (`z` zooms to show every column).
@@ -34,7 +37,8 @@ CONTAINER_COLUMNS: tuple[Column, ...] = (
     Column("cpu", "CPU", align="right", width=4, drop=5),
     Column("memory", "Mem", align="right", width=7, drop=4),
     Column("price", "¥/h", align="right", width=9, drop=1),
-    Column("started", "Started", width=8, drop=6),
+    # Times are the service's zone, and the header says which.
+    Column("started", f"Started {ZONE_LABEL}", width=8 + 1 + len(ZONE_LABEL), drop=6),
     Column("uptime", "Uptime", align="right", width=7, drop=3),
 )
 
@@ -58,25 +62,16 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 
-def coarse_age(seconds: float) -> str:
-    """Age to the minute: 45s, 12m, 3h12m, 4d3h; coarse so a poll rarely changes a row."""
-    s = int(max(0, seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600}h"
+def _since(moment: datetime | None) -> Since | str:
+    """An age cell: formatted against the clock when painted, so rows never depend on now."""
+    return Since(moment.timestamp()) if moment is not None else ""
 
 
-def _age(since: datetime | None, now: datetime) -> tuple[str, float]:
-    """The age cell and its sort value, both to the minute, so a poll rarely changes a row."""
-    if since is None:
-        return "", 0.0
-    seconds = (now - since).total_seconds()
-    # Ages under an hour change every minute only; under a minute they read "<1m".
-    return ("<1m" if seconds < 60 else coarse_age(seconds)), float(seconds // 60)
+def _clock_time(moment: datetime | None) -> str:
+    """The Started cell: the time of day (formatted once per container version)."""
+    if moment is None:
+        return ""
+    return f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"  # strftime: 5x slower
 
 
 def status_text(status: str) -> Text:
@@ -94,12 +89,11 @@ def replicas_text(d: Deployment) -> tuple[str, bool]:
     return text, short
 
 
-def deployment_row(d: Deployment, now: datetime) -> Row:
+def deployment_row(d: Deployment) -> Row:
     """One row of the deployments pane."""
     t = d.template
     replicas, short = replicas_text(d)
     gpu = f"{'/'.join(t.gpu_name_set)} ×{t.gpu_num}" if t.gpu_name_set else ""
-    age, age_s = _age(d.created_at, now)
     style = "dim" if d.status == "stopped" else ("bold yellow" if short else "")
     return Row(
         d.uuid,
@@ -112,7 +106,7 @@ def deployment_row(d: Deployment, now: datetime) -> Row:
             gpu,
             ",".join(t.dc_list or ((t.region_sign,) if t.region_sign else ())),
             format_yuan(d.price_estimates) if d.price_estimates else "",
-            age,
+            _since(d.created_at),
         ),
         (
             d.name,
@@ -123,29 +117,66 @@ def deployment_row(d: Deployment, now: datetime) -> Row:
             gpu,
             ",".join(t.dc_list),
             d.price_estimates,
-            -age_s,
+            # Age sorts oldest first (the moment itself: no clock needed); unknown last.
+            d.created_at.timestamp() if d.created_at else math.inf,
         ),
         style,
     )
 
 
-def container_row(c: Container, now: datetime, deployment: str | None = None) -> Row:
-    """One row of the containers pane; with `deployment` (a name), a fleet-wide row."""
-    started = c.started_at.strftime("%H:%M:%S") if c.started_at else ""
-    running = c.status == "running" and c.started_at is not None
-    uptime, up_s = _age(c.started_at, now) if running else ("", 0.0)
-    memory_gb = c.memory_size / GIB
+@lru_cache(maxsize=256)
+def _status_cell(status: str) -> Text:
+    # One shared Text per status: the table copies a Text before styling it, and 100,000
+    # rows then hold a handful of them, not 100,000 (memory and the collector's walk).
+    return status_text(status)
+
+
+@lru_cache(maxsize=1024)
+def _gpu_cell(gpu_name: str, gpu_num: int) -> str:
+    return f"{gpu_name} ×{gpu_num}" if gpu_name else f"×{gpu_num}"
+
+
+@lru_cache(maxsize=1024)
+def _memory_cell(memory_size: int) -> str:
+    return f"{memory_size / GIB:.0f} GB" if memory_size else ""
+
+
+@lru_cache(maxsize=4096)
+def _price_cell(price: int) -> str:
+    return format_yuan(price) if price else ""
+
+
+@lru_cache(maxsize=1024)
+def _count_cell(count: int) -> str:
+    return str(count) if count else ""
+
+
+#: Marks a flagged host after its machine id (the slow hosts view, H, says why).
+HOST_MARK = "⚠"
+
+
+def container_row(
+    c: Container, deployment: str | None = None, *, waiting: str = "", host: str = ""
+) -> Row:
+    """One row of the containers pane; with `deployment` (a name), a fleet-wide row.
+
+    `waiting`: why it has no host yet (shown where its region would be); `host`: what is
+    wrong with its host ("slow", "failing"), shown after the machine id.
+    """
+    started_at = c.started_at
+    start = started_at.timestamp() if started_at is not None else 0.0
+    running = c.status == "running" and started_at is not None
     short = short_container_id(c.uuid)
     cells: tuple[Cell, ...] = (
-        status_text(c.status),
-        c.data_center or "waiting",
-        c.machine_id,
-        f"{c.gpu_name} ×{c.gpu_num}" if c.gpu_name else f"×{c.gpu_num}",
-        str(c.cpu_num) if c.cpu_num else "",
-        f"{memory_gb:.0f} GB" if c.memory_size else "",
-        format_yuan(c.price) if c.price else "",
-        started,
-        uptime,
+        _status_cell(c.status),
+        c.data_center or waiting or "waiting",
+        f"{c.machine_id} {HOST_MARK} {host}" if host and c.machine_id else c.machine_id,
+        _gpu_cell(c.gpu_name, c.gpu_num),
+        _count_cell(c.cpu_num),
+        _memory_cell(c.memory_size),
+        _price_cell(c.price),
+        _clock_time(started_at),
+        Since(start) if running else "",
     )
     values: tuple[object, ...] = (
         c.status,
@@ -155,8 +186,9 @@ def container_row(c: Container, now: datetime, deployment: str | None = None) ->
         c.cpu_num,
         c.memory_size,
         c.price,
-        c.started_at.timestamp() if c.started_at else 0.0,
-        up_s,
+        start,
+        # Uptime, shortest first: the latest start first; not running sorts before all.
+        -start if running else -math.inf,
     )
     style = "dim" if c.status in ("shutdown", "removed") else ""
     if deployment is None:
@@ -174,15 +206,14 @@ class ContainerRows:
     """`container_row` for a whole list, reusing last call's row of an unchanged container.
 
     "Unchanged" means the very same `Container` object (the poller hands back the previous
-    object when a container compares equal), with the same deployment names and the same
-    minute of `now` as the last call: rows depend on `now` only through ages shown to the
-    minute. A fleet-wide poll of 10,000 containers with 5% changed then converts 500 of
-    them, not 10,000; a new minute or a renamed deployment converts them all again.
+    object when a container compares equal) with the same deployment names as the last
+    call. Rows do not depend on the clock (ages are `Since` cells, formatted when painted),
+    so a fleet-wide poll of 10,000 containers with 5% changed converts 500 of them, at any
+    minute; only a renamed deployment converts them all again.
     """
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[Container, Row]] = {}
-        self._minute = -1
+        self._cache: dict[str, tuple[Container, str, str, Row]] = {}
         self._names: dict[str, str] | None = None
         self.converted = 0
         """Containers converted to rows so far (the others were reused)."""
@@ -190,15 +221,26 @@ class ContainerRows:
     def rows(
         self,
         containers: Sequence[Container],
-        now: datetime,
         deployment_names: Mapping[str, str] | None = None,
+        *,
+        waiting: Mapping[str, Explanation] | None = None,
+        hosts: Mapping[str, str] | None = None,
     ) -> list[Row]:
-        """Rows for `containers`; with `deployment_names`, fleet-wide rows."""
-        minute = int(now.timestamp() // 60)
-        names = dict(deployment_names) if deployment_names is not None else None
-        if minute != self._minute or names != self._names:
-            self._cache = {}
-            self._minute, self._names = minute, names
+        """Rows for `containers`; with `deployment_names`, fleet-wide rows.
+
+        `waiting`: deployment uuid -> why its containers have no host (explain.py);
+        `hosts`: machine id -> what is wrong with that host. A row is reused only when both
+        say the same.
+        """
+        waiting = waiting or {}
+        hosts = hosts or {}
+        names = self._names
+        if deployment_names is None:
+            if names is not None:
+                self._cache, self._names = {}, None
+        elif names is None or names != deployment_names:
+            self._cache, self._names = {}, dict(deployment_names)
+        names = self._names
         # Updated in place: a poll with 5% changed allocates 5% of the entries, not a new
         # dict and 10,000 tuples (which also feed the garbage collector).
         cache = self._cache
@@ -206,17 +248,47 @@ class ContainerRows:
         rows: list[Row] = []
         append = rows.append
         for c in containers:
+            why = waiting_reason_cell(c, waiting)
+            mark = hosts.get(c.machine_id, "") if c.machine_id else ""
             hit = get(c.uuid)
-            if hit is not None and hit[0] is c:
-                append(hit[1])
+            if hit is not None and hit[0] is c and hit[1] == why and hit[2] == mark:
+                append(hit[3])
                 continue
             name = None
             if names is not None:
                 name = names.get(c.deployment_uuid) or c.deployment_uuid[:10]
-            row = container_row(c, now, name)
-            cache[c.uuid] = (c, row)
+            row = container_row(c, name, waiting=why, host=mark)
+            cache[c.uuid] = (c, why, mark, row)
             append(row)
             self.converted += 1
         if len(cache) != len(rows):  # containers gone since the last call: forget them
             self._cache = {row.key: cache[row.key] for row in rows}
+        return rows
+
+
+class DeploymentRows:
+    """`deployment_row` for the whole list, reusing the row of a deployment equal to last time.
+
+    The deployments list comes whole on every change of any deployment: at 5,000
+    deployments, converting only those that differ keeps a poll's cost to what changed.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Deployment, Row]] = {}
+        self.converted = 0
+        """Deployments converted to rows so far (the others were reused)."""
+
+    def rows(self, deployments: Sequence[Deployment]) -> list[Row]:
+        """Rows for `deployments`, in their order."""
+        cache = self._cache
+        fresh: dict[str, tuple[Deployment, Row]] = {}
+        rows: list[Row] = []
+        for d in deployments:
+            hit = cache.get(d.uuid)
+            if hit is None or (hit[0] is not d and hit[0] != d):
+                hit = (d, deployment_row(d))
+                self.converted += 1
+            fresh[d.uuid] = hit
+            rows.append(hit[1])
+        self._cache = fresh
         return rows

@@ -26,9 +26,11 @@ from autodl_tui.ui.panes import DeploymentsTable
 SHOWCASE_TOKEN = "showcase-token-do-not-show"
 
 
-def showcase_simulator() -> Simulator:
-    """The demo fleet, seed 0, clock stopped at FIXED_START."""
-    return build_simulator("demo", seed=0, clock=VirtualClock(), token=SHOWCASE_TOKEN)
+def showcase_simulator(incidents: Iterable[str] = ()) -> Simulator:
+    """The demo fleet, seed 0, clock stopped at FIXED_START (with `incidents`, if named)."""
+    return build_simulator(
+        "demo", seed=0, clock=VirtualClock(), token=SHOWCASE_TOKEN, incidents=incidents
+    )
 
 
 def showcase_app(sim: Simulator | None = None, **settings: Any) -> AutoDLApp:

@@ -6,11 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
-from textual.timer import Timer
 from textual.widgets import Static
 
 from autodl_tui.api import format_yuan
-from autodl_tui.ui.units import AGE_TICK_MAX, fetched_label
+from autodl_tui.display import fit
+from autodl_tui.ui.age_wake import AgeWake
+from autodl_tui.ui.guard import Guarded
+from autodl_tui.ui.messages import Connection
+from autodl_tui.ui.rows import burn_rate
+from autodl_tui.ui.store import Aspect, Change, FleetStore
+from autodl_tui.ui.units import fetched_label
 
 _STATE_STYLES = {
     "live": "bold green",
@@ -20,9 +25,13 @@ _STATE_STYLES = {
     "unauthorized": "bold red",
 }
 _LABELS = {"unauthorized": "token rejected"}
+#: Widest the API host gets on the one-line header.
+_LABEL_CELLS = 40
+#: Widest the last error gets there (the E screen has all of it).
+_NOTE_CELLS = 80
 
 
-class StatusBar(Static):
+class StatusBar(Guarded, Static):
     """Shows where the app is connected and how fresh and how costly the fleet view is."""
 
     DEFAULT_CSS = """
@@ -40,30 +49,52 @@ class StatusBar(Static):
         now: Callable[[], datetime],
         *,
         read_only: bool,
-        last_success: Callable[[], datetime | None] = lambda: None,
+        store: FleetStore | None = None,
     ) -> None:
         super().__init__(id="status-bar")
-        self._last_success = last_success
+        self._store = store
+        self._unsubscribe: Callable[[], None] | None = None
+        #: When deployments (and the selection's containers and events) last arrived.
+        self.last_success: datetime | None = None
         self.api_label = api_label
         self._now = now
         self.read_only = read_only
-        self.state = "connecting"
+        self.state = Connection.CONNECTING
         self.since: datetime | None = None
         self.last_refresh: datetime | None = None
         self.burn_milli = 0
         self.note = ""
         self._line: Text | None = None
-        self._tick: Timer | None = None
+        #: Wakes the line when its age text is due to change (never on a fixed tick).
+        self.age_wake = AgeWake(self, self._on_age_tick, "status-age")
         self.ticks = 0
         """How many times the age timer fired (it fires only when the text may change)."""
 
     def on_mount(self) -> None:
-        """Draw the line; from then on it changes only when a field or the coarse age does."""
+        """Draw the line, then follow the store: it changes when a field or the coarse age does."""
+        if self._store is not None:
+            self._unsubscribe = self._store.subscribe(self._changed)
+        self.update_line()
+
+    def on_unmount(self) -> None:
+        """Stop following the store."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _changed(self, change: Change) -> None:
+        store = self._store
+        if store is None or not {Aspect.DEPLOYMENTS, Aspect.CONNECTION} & change.aspects:
+            return
+        self.burn_milli = burn_rate(store.deployments.values())
+        self.last_refresh = store.deployments_at
+        self.state = store.connection
+        self.since = store.down_since
+        self.last_success = store.last_success
+        self.note = store.error
         self.update_line()
 
     def _on_age_tick(self) -> None:
         self.ticks += 1
-        self._tick = None
         self.update_line()
 
     def update_line(self) -> None:
@@ -71,15 +102,16 @@ class StatusBar(Static):
         now = self._now()
         line = Text()
         line.append("autodl-tui", style="bold")
-        line.append(f"  {self.api_label}  ")
+        # The label is the URL's host (credentials cut, see launch.api_label): outside text.
+        line.append(f"  {fit(self.api_label, _LABEL_CELLS)}  ")
         state = _LABELS.get(self.state, self.state)
         if self.state == "offline" and self.since is not None:
             state = f"offline since {self.since.strftime('%H:%M:%S')}"
         line.append(f"● {state}", style=_STATE_STYLES.get(self.state, ""))
         changes_in: float | None = None
-        if self.state in ("retrying", "offline", "unauthorized"):
+        if Connection(self.state).down:
             # Down: when the view was last known good (any successful poll counts).
-            fetched = [t for t in (self.last_refresh, self._last_success()) if t is not None]
+            fetched = [t for t in (self.last_refresh, self.last_success) if t is not None]
             if fetched:
                 label = fetched_label(max(fetched), now)
                 line.append(f"  last ok {label.text}", style="bold")
@@ -94,17 +126,9 @@ class StatusBar(Static):
         if self.read_only:
             line.append("  READ-ONLY", style="bold reverse")
         if self.note:
-            line.append(f"  {self.note}", style="italic")
+            # The poller's last error: it can quote the service (outside text).
+            line.append(f"  {fit(self.note, _NOTE_CELLS)}", style="italic")
         if line != self._line:
             self._line = line
             self.update(line, layout=False)  # one line, fixed size: no screen reflow
-        self._schedule(changes_in)
-
-    def _schedule(self, seconds: float | None) -> None:
-        """Wake up when the age text will change (capped, see AGE_TICK_MAX), not before."""
-        if self._tick is not None:
-            self._tick.stop()
-            self._tick = None
-        if seconds is not None and self.is_attached:
-            delay = min(seconds, AGE_TICK_MAX) + 0.05  # just past the boundary, not before it
-            self._tick = self.set_timer(delay, self._on_age_tick, name="status-age")
+        self.age_wake.schedule(changes_in)

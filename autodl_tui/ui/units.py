@@ -16,11 +16,14 @@ __all__ = [
     "AGE_TICK_MAX",
     "FetchedLabel",
     "duration",
+    "duration_parts",
     "fetched_label",
     "gb",
     "minutes_words",
     "money_yuan_per_hour",
     "region_label",
+    "ZONE_LABEL",
+    "short_container_id",
     "short_uuid",
     "timestamp",
 ]
@@ -45,21 +48,33 @@ def gb(size_bytes: int | float) -> str:
     return f"{text} GB"
 
 
+#: The units of a span, largest first.
+_UNITS = ((_DAY, "d"), (_HOUR, "h"), (_MINUTE, "m"), (1, "s"))
+_UNIT_SECONDS = {name: size for size, name in _UNITS}
+
+
+def duration_parts(seconds: float, *, finest: int = 1) -> list[tuple[int, str]]:
+    """A span's largest unit and the one below it, down to `finest` seconds.
+
+    The one splitting of spans every format uses: 11525 -> [(3, "h"), (12, "m")],
+    45 -> [(45, "s")], and with `finest=60` 725 -> [(12, "m")].
+    """
+    total = max(0, int(seconds))
+    units = [(size, name) for size, name in _UNITS if size >= finest]
+    for index, (size, name) in enumerate(units):
+        if total >= size or index == len(units) - 1:
+            parts = [(total // size, name)]
+            if index + 1 < len(units):
+                below, below_name = units[index + 1]
+                parts.append((total % size // below, below_name))
+            return parts
+    raise AssertionError("unreachable: the last unit always matches")
+
+
 def duration(seconds: float) -> str:
     """Render a span with its two largest units: "45s", "12m 5s", "3h 12m", "2d 3h"."""
-    total = max(0, int(seconds))
-    if total < _MINUTE:
-        return f"{total}s"
-    if total < _HOUR:
-        major, minor = divmod(total, _MINUTE)
-        units = ("m", "s")
-    elif total < _DAY:
-        major, rest = divmod(total, _HOUR)
-        minor, units = rest // _MINUTE, ("h", "m")
-    else:
-        major, rest = divmod(total, _DAY)
-        minor, units = rest // _HOUR, ("d", "h")
-    return f"{major}{units[0]} {minor}{units[1]}" if minor else f"{major}{units[0]}"
+    (major, unit), *minor = duration_parts(seconds)
+    return " ".join([f"{major}{unit}", *(f"{n}{u}" for n, u in minor if n)])
 
 
 #: The longest a freshness label waits before it looks at the clock again, so a system clock
@@ -89,9 +104,8 @@ def fetched_label(then: datetime, now: datetime) -> FetchedLabel:
     age = max(0.0, (now - then).total_seconds())
     if age < _MINUTE:
         return FetchedLabel(clock, _MINUTE - age)
-    unit, name = (_DAY, "d") if age >= _DAY else (_HOUR, "h") if age >= _HOUR else (_MINUTE, "m")
-    count = int(age // unit)
-    return FetchedLabel(f"{clock} ({count}{name} ago)", (count + 1) * unit - age)
+    count, name = duration_parts(age, finest=_MINUTE)[0]
+    return FetchedLabel(f"{clock} ({count}{name} ago)", (count + 1) * _UNIT_SECONDS[name] - age)
 
 
 def minutes_words(minutes: int) -> str:
@@ -110,6 +124,11 @@ def minutes_words(minutes: int) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def short_container_id(uuid: str) -> str:
+    """The last two dash-groups of a container uuid (`<deployment>-<machine10>-<8hex>`)."""
+    return "-".join(uuid.rsplit("-", 2)[-2:])
+
+
 def short_uuid(uuid: str) -> str:
     """A short id: a container's last group ("…-1502e6e2"), else the first 10 characters."""
     _, dash, last = uuid.rpartition("-")
@@ -118,13 +137,18 @@ def short_uuid(uuid: str) -> str:
     return uuid[:_SHORT_UUID_LEN]
 
 
+#: How every time on screen says which zone it is in: the service's, China Standard Time
+#: (a machine on UTC would otherwise read "17:42" as its own 17:42).
+ZONE_LABEL = "UTC+8"
+
+
 def timestamp(value: datetime | None) -> str:
-    """Render a time in China Standard Time as "2025-03-25 17:42:55", or "—" when unset."""
+    """Render a time in China Standard Time as "2025-03-25 17:42:55 UTC+8", or "—" unset."""
     if value is None:
         return NONE
     if value.tzinfo is not None:
         value = value.astimezone(CST)
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{value.strftime('%Y-%m-%d %H:%M:%S')} {ZONE_LABEL}"
 
 
 def region_label(code: str) -> str:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-
-# The suite runs with --import-mode=importlib, which leaves sys.path alone; the test modules
-# here share helpers through `api_helpers`, so make this directory importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from api_helpers import TOKEN, Handler, Recorder, Sleeps  # noqa: E402
+from api_helpers import TOKEN, Handler, Recorder, Sleeps
 
 from autodl_tui.api import AutoDLClient, RetryPolicy
 

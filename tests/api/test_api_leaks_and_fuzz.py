@@ -46,7 +46,6 @@ CALLS: list[Callable[[AutoDLClient], Awaitable[Any]]] = [
     lambda c: c.list_all_deployments(),
     lambda c: c.list_all_containers("d1"),
     lambda c: c.list_all_private_images(),
-    lambda c: c.fleet_snapshot(("westDC2",)),
     lambda c: c.event_cursor("d1").poll(),
 ]
 

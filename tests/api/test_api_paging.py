@@ -1,4 +1,4 @@
-"""All-pages helpers and the fleet snapshot, over a small fake service."""
+"""All-pages helpers and the containers fan-out, over a small fake service."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from autodl_tui.api import (
     RetryPolicy,
     TransportError,
 )
-from autodl_tui.api.paging import fetch_all_pages, gather_all
+from autodl_tui.api.fanout import read_containers
+from autodl_tui.api.paging import Listing, fetch_all_pages, gather_all
 
 
 def client_for(service: Any, sleeps: Sleeps | None = None, **kw: Any) -> AutoDLClient:
@@ -123,59 +124,54 @@ async def test_shifted_pages_are_deduplicated() -> None:
     assert len(uuids) == len(set(uuids))
 
 
-# --- fleet snapshot -----------------------------------------------------------------------
+# --- containers of many deployments (the fan-out) ------------------------------------
 
 
-async def test_fleet_snapshot_everything() -> None:
+async def test_read_containers_of_every_deployment() -> None:
     service = FakeService(deployments=12, containers_each=7)
     async with client_for(service, page_size=5, max_in_flight=4) as client:
-        snap = await client.fleet_snapshot(("westDC2", "westDC3"))
-    assert snap.complete
-    assert len(snap.deployments) == 12
-    assert set(snap.containers_by_deployment) == {d.uuid for d in snap.deployments}
-    assert all(len(v) == 7 for v in snap.containers_by_deployment.values())
-    assert len(snap.containers) == 84
-    assert [s.gpu_name for s in snap.stock_by_region["westDC2"]] == ["RTX 4090"]
-    assert snap.stock_by_region["westDC3"] == ()
-    # 3 deployment pages + 12 x 2 container pages + 2 stock calls
-    assert client.stats.requests_sent == 3 + 24 + 2
+        uuids = [d.uuid for d in await client.list_all_deployments()]
+        answers = await read_containers(client, uuids, in_flight=3)
+    assert list(answers) == uuids
+    assert all(isinstance(a, Listing) and len(a) == 7 for a in answers.values())
+    # 3 deployment pages + 12 x 2 container pages
+    assert client.stats.requests_sent == 3 + 24
     assert client.stats.in_flight == 0
 
 
-async def test_snapshot_without_enterprise_still_has_stock() -> None:
-    service = FakeService(deployments=3)
-    service.business["/deployment/list"] = ("BadRequest", "无当前资源访问权限")
-    async with client_for(service) as client:
-        snap = await client.fleet_snapshot(("westDC2",))
-    assert not snap.complete
-    assert isinstance(snap.errors["deployments"], PermissionDeniedError)
-    assert snap.deployments == () and snap.containers_by_deployment == {}
-    assert len(snap.stock_by_region["westDC2"]) == 1
+async def test_a_failing_list_maps_to_its_error_and_the_rest_go_on() -> None:
+    service = FakeService(deployments=3, containers_each=1)
+    original = service.__call__
+
+    def one_fails(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("deployment_uuid") == "d0001":
+            return httpx.Response(503)
+        return original(request)
+
+    async with client_for(one_fails) as client:
+        answers = await read_containers(client, ["d0000", "d0001", "d0002"], in_flight=2)
+    assert isinstance(answers["d0001"], TransportError)
+    assert [len(a) for u, a in answers.items() if u != "d0001"] == [1, 1]  # type: ignore[arg-type]
 
 
-async def test_snapshot_partial_failures_are_collected() -> None:
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [("AuthorizeFailed", AuthError), ("BadRequest", PermissionDeniedError)],
+)
+async def test_access_errors_are_raised_not_collected(code: str, error: type[Exception]) -> None:
     service = FakeService(deployments=2, containers_each=1)
-    service.fail["/stock/westDC3"] = 503
+    msg = "登录超时" if code == "AuthorizeFailed" else "无当前资源访问权限"
+    service.business["/deployment/container/list"] = (code, msg)
     async with client_for(service) as client:
-        snap = await client.fleet_snapshot(("westDC2", "westDC3"))
-    assert set(snap.errors) == {"stock:westDC3"}
-    assert "westDC3" not in snap.stock_by_region
-    assert len(snap.containers) == 2
+        with pytest.raises(error):
+            await read_containers(client, ["d0000", "d0001"], in_flight=2)
 
 
-async def test_snapshot_auth_error_is_raised() -> None:
-    service = FakeService(deployments=2)
-    service.business["/machine/region/gpu_stock"] = ("AuthorizeFailed", "登录超时")
-    service.business["/deployment/list"] = ("AuthorizeFailed", "登录超时")
-    async with client_for(service) as client:
-        with pytest.raises(AuthError):
-            await client.fleet_snapshot(("westDC2",))
-
-
-async def test_snapshot_respects_in_flight_bound() -> None:
+async def test_read_containers_respects_its_in_flight_bound() -> None:
     service = FakeService(deployments=30, containers_each=3)
     active = 0
     peak = 0
+    seen: list[int] = []
 
     async def slow(request: httpx.Request) -> httpx.Response:
         nonlocal active, peak
@@ -185,7 +181,11 @@ async def test_snapshot_respects_in_flight_bound() -> None:
         active -= 1
         return service(request)
 
-    async with client_for(slow, page_size=10, max_in_flight=5) as client:
-        snap = await client.fleet_snapshot()
+    async with client_for(slow, page_size=10, max_in_flight=8) as client:
+        uuids = [d["uuid"] for d in service.deployments]
+        answers = await read_containers(
+            client, uuids, in_flight=5, on_answer=lambda so_far: seen.append(len(so_far))
+        )
     assert peak == 5
-    assert len(snap.containers) == 90
+    assert sum(len(a) for a in answers.values()) == 90  # type: ignore[arg-type]
+    assert seen == list(range(1, 31))

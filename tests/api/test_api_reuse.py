@@ -135,3 +135,52 @@ def test_the_digest_ignores_the_request_id_only() -> None:
     # A request_id inside the data is data: it counts.
     inner = [{"request_id": "x"}]
     assert body_digest(body(inner, "a")) != body_digest(body([{"request_id": "y"}], "a"))
+
+
+def container(uuid: str, deployment: str, status: str = "running") -> dict[str, Any]:
+    return {"uuid": uuid, "deployment_uuid": deployment, "status": status}
+
+
+async def test_a_sweep_of_5200_unchanged_lists_reuses_every_answer(
+    make_client: MakeClient,
+) -> None:
+    # The memo used to hold 2,048 answers: a sweep asking 5,200 lists in the same order
+    # each time dropped every entry just before it was needed again, and reused none.
+    uuids = [f"d{i:05d}" for i in range(5200)]
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        uuid = json.loads(request.content)["deployment_uuid"]
+        data = page([container(f"{uuid}-c", uuid)], result_total=1)
+        return httpx.Response(200, json={"code": "Success", "data": data, "request_id": "r"})
+
+    client, _ = make_client(respond, requests_per_minute=6000)
+    first = [await client.list_containers(u) for u in uuids]
+    second = [await client.list_containers(u) for u in uuids]
+    assert client.stats.reused == 5200
+    assert all(a is b for a, b in zip(first, second, strict=True))
+
+
+async def test_a_changed_page_keeps_the_objects_of_its_unchanged_items(
+    make_client: MakeClient,
+) -> None:
+    answers = Answers(page([container("a", "d"), container("b", "d"), container("c", "d")]))
+    client, _ = make_client(answers)
+    first = await client.list_containers("d")
+    answers.data = page([container("a", "d"), container("b", "d", "shutdown"), container("x", "d")])
+    second = await client.list_containers("d")
+    assert second.items[0] is first.items[0]  # unchanged: the same object, not a copy
+    assert second.items[1].status == "shutdown" and second.items[1] is not first.items[1]
+    assert second.items[2].uuid == "x"
+    # The screen holds `second`; a later unchanged answer is that very page.
+    assert await client.list_containers("d") is second
+
+
+async def test_a_listing_of_all_pages_is_made_of_the_remembered_objects(
+    make_client: MakeClient,
+) -> None:
+    answers = Answers(page([deployment("a"), deployment("b")]))
+    client, _ = make_client(answers)
+    listed = await client.list_all_deployments()
+    answers.data = page([deployment("a"), deployment("b", status="stopped")])
+    again = await client.list_all_deployments()
+    assert again[0] is listed[0] and again[1] is not listed[1]

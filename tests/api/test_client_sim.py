@@ -252,19 +252,6 @@ async def test_account_without_enterprise_verification(kind: str) -> None:
             await env.client.list_deployments()
         assert "企业认证" in info.value.hint
         assert await env.client.get_gpu_stock("westDC2")
-        snap = await env.client.fleet_snapshot(("westDC2", "beijingDC4"))
-        assert set(snap.errors) == {"deployments"}
-        assert snap.stock_by_region["westDC2"]
-
-
-async def test_fleet_snapshot(env: Env) -> None:
-    snap = await env.client.fleet_snapshot()
-    assert snap.complete
-    names = {d.name for d in snap.deployments}
-    assert "llm-serve" in names
-    total = sum(len(v) for v in snap.containers_by_deployment.values())
-    assert total == len(snap.containers) > 0
-    assert set(snap.stock_by_region) >= {"westDC2", "beijingDC4"}
 
 
 async def test_reads_survive_injected_faults(env: Env) -> None:
@@ -291,7 +278,9 @@ async def test_token_stays_out_of_logs_over_the_wire(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with open_env(kind, "demo") as env:
-        await env.client.fleet_snapshot(("westDC2",))
+        for deployment in await env.client.list_all_deployments():
+            await env.client.list_all_containers(deployment.uuid)
+        await env.client.get_gpu_stock("westDC2")
         env.faults(FaultConfig(fault_rate=1.0, kinds=("500",)))
         with pytest.raises(TransportError) as info:
             await env.client.list_blacklist()

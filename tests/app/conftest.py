@@ -1,24 +1,20 @@
-"""Fixtures of the app tests; makes `app_helpers` importable (the suite runs with
---import-mode=importlib)."""
+"""Fixtures of the app tests: a simulator-backed app, its clock and a request recorder."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_helpers import Recorder, build_app, fixed_now
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_helpers import Recorder, build_app, fixed_now  # noqa: E402
-
-from autodl_tui.sim.clock import VirtualClock  # noqa: E402
-from autodl_tui.sim.engine import Simulator  # noqa: E402
-from autodl_tui.sim.fleets import build_simulator  # noqa: E402
-from autodl_tui.sim.transport import sim_transport  # noqa: E402
-from autodl_tui.ui.app import AutoDLApp  # noqa: E402
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.ui.app import AutoDLApp
 
 
 @pytest.fixture

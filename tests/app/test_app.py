@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from app_helpers import SIZE, container_status, deployment, select, until
+from app_helpers import SIZE, container_status, deployment, notifications, select, until
 
 from autodl_tui.sim.clock import FIXED_START
+from autodl_tui.ui.container_detail import ContainerDetailScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
 
@@ -116,8 +118,8 @@ async def test_read_only_sends_no_mutating_request_by_any_key(make_app, sim, rec
             await pilot.pause(0.05)
             assert isinstance(app.screen, MainScreen)
         screen = app.main_screen
-        screen.scale_deployment()
-        screen.stop_container()
+        screen.action_row("scale_deployment")
+        screen.action_row("stop_container")
         await pilot.pause(0.1)
         assert isinstance(app.screen, MainScreen)
     assert recorder.mutations() == []
@@ -158,3 +160,67 @@ async def test_small_terminal_shows_one_pane_at_a_time(make_app) -> None:
 
 def test_fixed_start_is_aware() -> None:
     assert isinstance(FIXED_START, datetime) and FIXED_START.tzinfo is not None
+
+
+async def test_copy_uuid_key_copies_the_selected_containers_uuid(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await select(pilot, app, "l20-infer")
+        await pilot.press("2")
+        uuid = screen.query_one("#containers", ContainersTable).cursor_key
+        assert uuid is not None
+        await pilot.press("U")
+        await until(pilot, lambda: app.clipboard == uuid)
+
+
+async def test_copy_url_in_the_containers_pane_falls_back_to_service_url(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await select(pilot, app, "l20-infer")
+        await pilot.press("2")
+        uuid = screen.query_one("#containers", ContainersTable).cursor_key
+        assert uuid is not None
+        # An older container: only the deprecated field (the copy re-reads it from the API).
+        record = sim._container(uuid)
+        record.info = {**record.info, "service_6006_port_url": "", "service_url": "http://old:1"}
+        await pilot.press("u")
+        await until(pilot, lambda: app.clipboard == "http://old:1")
+
+
+async def test_an_unnamed_deployment_is_deleted_by_typing_its_uuid(make_app, sim) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await select(pilot, app, "eval-once")
+        uuid = deployment(sim, "eval-once")["uuid"]
+        record = sim._deployment(uuid)
+        record.spec = replace(record.spec, name="")
+        await pilot.press("r")
+        await until(pilot, lambda: screen.deployments[uuid].name == "")
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press(*uuid, "enter")
+        await until(
+            pilot, lambda: uuid not in {d["uuid"] for d in sim.list_deployments(1, 100)["list"]}
+        )
+
+
+async def test_hidden_secrets_are_neither_copied_nor_revealed(make_app, sim) -> None:
+    app = make_app(hide_secrets=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await select(pilot, app, "l20-infer")
+        await pilot.press("2")
+        uuid = screen.query_one("#containers", ContainersTable).cursor_key
+        assert uuid is not None
+        password = screen.containers[uuid].info.root_password
+        await pilot.press("c")  # not a secret: copied as usual
+        await until(pilot, lambda: app.clipboard == screen.containers[uuid].info.ssh_command)
+        await pilot.press("p")
+        await until(pilot, lambda: "Secrets are hidden" in notifications(app))
+        assert app.clipboard != password
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ContainerDetailScreen))
+        detail = app.screen
+        await pilot.press("v", "p")
+        await pilot.pause(0.2)
+        assert password not in str(detail.query_one("#v-password").render())
+        assert app.clipboard != password

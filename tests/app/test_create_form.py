@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from app_helpers import CREATE, SIZE, Recorder, loaded, opened, until
+from app_helpers import CREATE, SIZE, Recorder, loaded, notifications, opened, until
 from textual.widgets import Button, Input, Select, SelectionList, Static
 
 from autodl_tui.api import Deployment
@@ -17,9 +17,9 @@ from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.create_form import CreateFormScreen
-from autodl_tui.ui.create_steps import PreflightScreen
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import DeploymentsTable
+from autodl_tui.ui.preflight_screen import PreflightScreen
 
 IMAGE = "base-image-l2t43iu6uk"
 
@@ -308,9 +308,17 @@ async def test_save_and_load_a_template_by_keys(make_app, tmp_path) -> None:
             encoding="utf-8",
         )
         await type_in(pilot, form, "name", "something-else")
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: not isinstance(app.screen, CreateFormScreen))
-        await pilot.press("enter")
+        # Loading replaces every field: the form holds work, so it asks first.
+        from autodl_tui.ui.dialogs import ConfirmDialog
+
+        for answer in ("n", "y"):
+            await pilot.press("ctrl+o")
+            await until(pilot, lambda: not isinstance(app.screen, CreateFormScreen))
+            await opened(pilot, app, "enter", ConfirmDialog)
+            await pilot.press(answer)
+            await until(pilot, lambda: app.screen is form)
+            if answer == "n":
+                assert form.form_values()["name"] == "something-else"
         await until(pilot, lambda: form.form_values()["name"] == "saved-one")
         assert form.form_values()["gpu_num"] == "2"
         assert "RTX 4090" in form.form_values()["gpu_name_set"]
@@ -332,8 +340,8 @@ async def test_read_only_hides_and_refuses_new_and_clone(make_app, recorder) -> 
             await pilot.press(key)
             await pilot.pause(0.05)
             assert isinstance(app.screen, MainScreen)
-        screen.action_new_deployment()
-        screen.clone_deployment()
+        screen.action_row("new_deployment")
+        screen.action_row("clone_deployment")
         await pilot.pause(0.05)
         assert isinstance(app.screen, MainScreen)
         titles = {c.title for c in app.get_system_commands(screen)}
@@ -388,3 +396,153 @@ async def test_ctrl_b_picks_the_image_from_the_images_view(make_app) -> None:
         await until(pilot, lambda: app.screen is form)
         assert form.query_one("#image_uuid", Select).value == BASE_IMAGES[0].uuid
         assert "image_uuid" not in form.problems
+
+
+async def test_ctrl_o_on_a_fresh_install_says_there_are_no_templates(make_app, tmp_path) -> None:
+    # Issue 12: no templates folder yet (nothing was ever saved) crashed the form.
+    from autodl_tui.ui.template_dialogs import TemplatePickDialog
+
+    assert not (tmp_path / "templates").exists()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        dialog = await opened(pilot, app, "ctrl+o", TemplatePickDialog)
+        shown = " ".join(str(s.render()) for s in dialog.query(Static))
+        assert "No saved templates" in shown
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is form)
+        assert app.is_running
+    assert not (tmp_path / "templates").exists()  # reading never creates it
+
+
+@pytest.mark.parametrize("kind", ["missing", "a file", "unreadable"])
+def test_list_templates_never_assumes_the_folder_exists(tmp_path, kind) -> None:
+    import os
+
+    from autodl_tui.deploy.template_file import list_templates
+
+    folder = tmp_path / "templates"
+    if kind == "a file":
+        folder.write_text("not a folder", encoding="utf-8")
+    elif kind == "unreadable":
+        folder.mkdir()
+        (folder / "x.toml").write_text("", encoding="utf-8")
+        folder.chmod(0)
+    try:
+        if kind == "unreadable" and os.access(folder, os.R_OK):
+            pytest.skip("running as a user who reads any folder (root)")
+        assert list_templates(folder) == []
+    finally:
+        if kind == "unreadable":
+            folder.chmod(0o700)
+
+
+async def test_tab_typed_at_speed_moves_on_before_the_next_keys(make_app) -> None:
+    # Issue 12: "fastname<Tab><Tab>7" in one burst gave the name "fastname7".
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        assert form.focused is form.query_one("#name", Input)
+        for char in "fastname":
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("7", "7"))  # replaces the selected default count
+        await until(pilot, lambda: form.query_one("#replica_num", Input).value == "7")
+        assert form.query_one("#name", Input).value == "fastname"
+
+
+async def test_escape_asks_before_it_discards_a_filled_or_cloned_form(make_app) -> None:
+    from autodl_tui.ui.dialogs import ConfirmDialog
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, app)
+        await pilot.press("escape")  # a blank form holds nothing: it closes at once
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+        form = await opened(pilot, app, "n", CreateFormScreen)
+        await type_in(pilot, form, "name", "half-done")
+        await opened(pilot, app, "escape", ConfirmDialog)
+        await pilot.press("n")  # keep editing: the form and its values stay
+        await until(pilot, lambda: app.screen is form)
+        assert form.form_values()["name"] == "half-done"
+        await opened(pilot, app, "escape", ConfirmDialog)
+        await pilot.press("escape")  # Escape in the question also keeps the form
+        await until(pilot, lambda: app.screen is form)
+        await opened(pilot, app, "escape", ConfirmDialog)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+        # A clone is work too, even before any edit.
+        clone = await opened(pilot, app, "C", CreateFormScreen)
+        await pilot.pause()
+        assert clone.form_values()["name"]
+        await opened(pilot, app, "escape", ConfirmDialog)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_at_80x24_every_fields_hint_is_on_screen_and_ctrl_r_goes_to_a_mark(make_app) -> None:
+    # Issue 12: at 80x24 the hint column was clipped, so "Fix the marked fields first."
+    # showed no marks.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app)
+        await type_in(pilot, form, "name", "ok-name")
+        await type_in(pilot, form, "memory_gb_from", "lots")
+        form.query_one("#name").focus()
+        await pilot.press("ctrl+r")
+        memory = form.query_one("#memory_gb_from", Input)
+        await until(pilot, lambda: form.focused is not None and form.focused.id == "dc_list")
+        assert "Fix the" in notifications(app) and "marked field" in notifications(app)
+        for key in ("dc_list", "memory_gb_from", "cmd"):
+            field = form.query_one(f"#{key}")
+            field.focus()
+            await pilot.pause(0.1)
+            hint = form.query_one(f"#{key}-error", Static)
+            region = hint.region
+            assert region.width >= 19 and region.right <= 80, (key, region)
+            assert form.region.contains_region(region), key
+            assert hint.has_class("-invalid") == (key in form.problems)
+        assert (
+            memory.id in form.problems
+            and "-invalid" in form.query_one("#memory_gb_from-error").classes
+        )
+
+
+async def test_one_fill_validates_once_and_loads_stock_once(make_app) -> None:
+    # The fields' Changed messages arrive after fill() returns; they must not each
+    # validate the form again and reload the stock (6 validations, 2 loads extra).
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        llm = next(d for d in screen.deployments.values() if d.name == "llm-serve")
+        form = await open_form(pilot, app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        calls = {"validate": 0, "stock": 0}
+        validate, load_stock = form.validate_form, form._load_stock
+
+        def counted_validate() -> dict[str, str]:
+            calls["validate"] += 1
+            return validate()
+
+        def counted_stock() -> Any:
+            calls["stock"] += 1
+            return load_stock()
+
+        form.validate_form = counted_validate  # type: ignore[method-assign]
+        form._load_stock = counted_stock  # type: ignore[method-assign]
+        form.fill(template_from_deployment(llm))
+        assert calls == {"validate": 1, "stock": 1}
+        for _ in range(10):
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        for _ in range(5):
+            await pilot.pause()
+        assert form.form_values()["name"] == "llm-serve"
+        # Once more when the stock it asked for arrives (it changes the GPU models).
+        assert calls == {"validate": 2, "stock": 1}

@@ -70,6 +70,26 @@ async def test_no_token_asks_for_one_and_rejects_a_bad_one(sim, config_path) -> 
     assert not config_path.exists()
 
 
+async def test_a_token_with_a_space_or_control_is_refused_before_it_is_sent(
+    sim, config_path
+) -> None:
+    made: list[str] = []
+    app = first_run_app(sim, made, Settings(refresh=3600, stock_refresh=3600))
+    async with app.run_test(size=SIZE) as pilot:
+        field = app.screen.query_one("#token-input", Input)
+        for pasted, said in (
+            ("first-run token", "holds a space at character 10 of 15"),
+            ("first-run-token\x1b[2J", "holds a control character (U+001B)"),
+        ):
+            field.value = pasted
+            await pilot.press("enter")
+            await until(pilot, lambda said=said: said in error_text(app))
+            assert error_text(app).startswith("The token from the input field")
+            assert "first-run" not in error_text(app)
+        assert made == [] and isinstance(app.screen, TokenScreen)
+    assert not config_path.exists()
+
+
 async def test_good_token_is_saved_keeping_the_users_comments(sim, config_path) -> None:
     config_path.write_text(CONFIG_TEXT, encoding="utf-8")
     made: list[str] = []
@@ -124,6 +144,20 @@ async def test_keymap_remaps_a_binding_by_its_id(sim, config_path) -> None:
         assert keys["Help"] == "f1"
 
 
+async def test_a_keymap_id_no_binding_has_is_named_with_the_nearest(sim, config_path) -> None:
+    config_path.write_text(CONFIG_TEXT + 'deployments-scal = "S"\n', encoding="utf-8")
+    settings = replace(load_settings(config_path), refresh=3600, stock_refresh=3600)
+    client = make_client(sim_transport(sim), GOOD_TOKEN)
+    app = AutoDLApp(settings, client, api_label="sim", now=lambda: FIXED_START)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        texts = [n.message for n in app._notifications]
+        assert any(
+            "'deployments-scal'" in t and "did you mean 'deployments-scale'" in t for t in texts
+        ), texts
+    assert app.return_code in (None, 0)
+
+
 async def test_filter_typed_in_one_burst_filters_and_never_acts(sim, config_path) -> None:
     """Keys that arrive together right after "/" go to the filter, not to the table's keys."""
     from textual import events
@@ -156,3 +190,38 @@ async def test_filter_typed_in_one_burst_filters_and_never_acts(sim, config_path
         assert app.clipboard.startswith("ssh ")
     after = {d["name"]: d["replica_num"] for d in sim.list_deployments(1, 50)["list"]}
     assert after == before
+
+
+PROFILES_TEXT = (
+    'token = "top-level-token"\n\n[profiles.lab]\nbase_url = "http://127.0.0.1:9"\n'
+    'refresh = 7\n\n[profiles.vault]\ntoken_command = "pass show autodl"\n'
+)
+
+
+async def test_with_a_profile_the_token_is_saved_to_that_profile(sim, config_path) -> None:
+    config_path.write_text(PROFILES_TEXT, encoding="utf-8")
+    settings = replace(load_settings(config_path, profile="lab"), token="")
+    app = first_run_app(sim, [], settings)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "profiles.lab.token" in str(app.screen.query_one("#token-save").render())
+        await pilot.press(*GOOD_TOKEN, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+    saved = load_settings(config_path)
+    # The other server's top-level token is untouched; the profile keeps its other keys.
+    assert saved.token == "top-level-token"
+    assert saved.profiles["lab"].token == GOOD_TOKEN
+    assert saved.profiles["lab"].refresh == 7
+    assert saved.profiles["vault"].token_command == ("pass", "show", "autodl")
+
+
+async def test_a_profile_with_a_token_command_is_not_overwritten(sim, config_path) -> None:
+    config_path.write_text(PROFILES_TEXT, encoding="utf-8")
+    settings = replace(load_settings(config_path, profile="vault"), token="")
+    app = first_run_app(sim, [], settings)
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.screen.query("#token-save")
+        said = str(app.screen.query_one("#token-nosave").render())
+        assert "profile vault reads its token from token_command" in said
+        await pilot.press(*GOOD_TOKEN, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+    assert config_path.read_text(encoding="utf-8") == PROFILES_TEXT

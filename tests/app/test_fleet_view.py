@@ -182,3 +182,37 @@ async def test_a_poll_that_changes_nothing_touches_no_widget(
         await pilot.pause()
         assert poller.polls == polls + 1
         assert calls == Counter()
+
+
+async def test_the_first_fleet_load_reports_its_progress(
+    make_app, sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autodl_tui.ui import poller as poller_module
+    from autodl_tui.ui.messages import FleetProgress
+
+    monkeypatch.setattr(poller_module, "FLEET_PROGRESS_STEP", 2)
+    seen: list[FleetProgress] = []
+    post = MainScreen.post_message
+
+    def spy(self: Any, message: Any) -> Any:
+        fact = getattr(message, "fact", message)  # the poller's facts travel as Polled
+        if isinstance(fact, FleetProgress):
+            seen.append(fact)
+        return post(self, message)
+
+    monkeypatch.setattr(MainScreen, "post_message", spy)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        total = len(sim.list_deployments(1, 100)["list"])
+        assert [p.done for p in seen] == list(range(2, total + 1, 2))
+        assert all(p.total == total for p in seen)
+        # Later polls have rows on screen to look at: they report nothing.
+        count = len(seen)
+        screen.poller.refresh_now()
+        await pilot.pause(0.5)
+        assert len(seen) == count
+        # While the pane is empty, its text says how far the load got.
+        table.set_rows(())
+        screen.fleet.apply(FleetProgress(4, total))
+        assert f"4 of {total} read" in table.empty_text

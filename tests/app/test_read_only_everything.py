@@ -14,9 +14,10 @@ from app_helpers import SIZE, Recorder, select, until
 from textual.binding import Binding
 
 from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.ui.actions import ACTIONS
 from autodl_tui.ui.app import AutoDLApp
-from autodl_tui.ui.main_screen import PANES, MainScreen
-from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+from autodl_tui.ui.main_screen import MainScreen
+from autodl_tui.ui.panes import PANES, ContainersTable, DeploymentsTable
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
@@ -68,7 +69,7 @@ async def test_read_only_no_key_or_command_sends_a_mutation(
     pressed: set[str] = set()
     async with app.run_test(size=SIZE) as pilot:
         screen = await select(pilot, app, "l20-infer")
-        for number, (pane, _title) in enumerate(PANES, start=1):
+        for number, pane in enumerate((spec.key for spec in PANES), start=1):
             await pilot.press(str(number))
             await until(pilot, lambda p=pane: screen.current_pane == p)  # type: ignore[misc]
             # Read-only hides the mutating bindings, so press the declared keys as well.
@@ -86,15 +87,11 @@ async def test_read_only_no_key_or_command_sends_a_mutation(
             command.callback()
             await pilot.pause(0.05)
             await back_to_main(pilot, app)
-        # The actions themselves, bypassing bindings and palette.
-        for action in (
-            screen.scale_deployment,
-            screen.stop_deployment,
-            screen.delete_deployment,
-            screen.stop_container,
-            screen.blacklist_host,
-        ):
-            action()
+        # The mutating actions themselves, bypassing bindings and palette.
+        mutating = [a.name for a in ACTIONS.values() if a.mutates]
+        assert {"scale_deployment", "stop_container", "new_deployment"} <= set(mutating)
+        for name in mutating:
+            screen.action_row(name)
             await pilot.pause(0.05)
             await back_to_main(pilot, app)
         assert app.return_code is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -15,8 +16,14 @@ import httpx
 import pytest
 from sim_process import running_sim
 
+from autodl_tui.api import AutoDLClient, RetryPolicy
+from autodl_tui.deploy.command import EXIT_API, deploy
 from autodl_tui.deploy.template import Template
 from autodl_tui.deploy.template_file import TemplateFile
+from autodl_tui.sim.clock import VirtualClock
+from autodl_tui.sim.fleets import build_simulator
+from autodl_tui.sim.transport import sim_transport
+from autodl_tui.token import ARGV_WARNING
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = Template(
@@ -47,7 +54,9 @@ def deployments(url: str, name: str) -> list[dict[str, Any]]:
     return items
 
 
-def run(tmp_path: Path, *args: str, token: str | None = "t") -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, token: str | None = "t", stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "AUTODL_TOKEN"}
     env["AUTODL_TUI_CONFIG"] = str(tmp_path / "config.toml")
     if token is not None:
@@ -56,6 +65,7 @@ def run(tmp_path: Path, *args: str, token: str | None = "t") -> subprocess.Compl
         [sys.executable, "-m", "autodl_tui", "deploy", *args],
         cwd=REPO,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -122,3 +132,68 @@ def test_no_matching_stock_exits_4(tmp_path, sim_url) -> None:
     forced = run(tmp_path, path, "--base-url", sim_url, "--force")
     assert forced.returncode == 0
     assert [d["uuid"] for d in deployments(sim_url, "cli-nostock")] == [forced.stdout.strip()]
+
+
+def test_token_from_stdin_or_a_file_and_the_argv_warning(tmp_path, sim_url) -> None:
+    path = write(tmp_path, TEMPLATE)
+    piped = run(
+        tmp_path, path, "--dry-run", "--base-url", sim_url, "--token", "-", token=None,
+        stdin="t\n",
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert "warning" not in piped.stderr
+    token_file = tmp_path / "token"
+    token_file.write_text("t\n")
+    token_file.chmod(0o600)
+    from_file = run(tmp_path, path, "--dry-run", "--base-url", sim_url, "--token-file",
+                    str(token_file), token=None)  # fmt: skip
+    assert from_file.returncode == 0, from_file.stderr
+    assert "warning" not in from_file.stderr
+    on_argv = run(tmp_path, path, "--dry-run", "--base-url", sim_url, "--token", "t", token=None)
+    assert on_argv.returncode == 0, on_argv.stderr
+    assert f"autodl-tui deploy: warning: {ARGV_WARNING}" in on_argv.stderr
+
+
+HOSTILE = "\x1b]52;c;aGk=\x07\x1b[2J"
+
+
+class Hostile(httpx.AsyncBaseTransport):
+    """The simulator, but the create's uuid or an error's msg carries terminal escapes."""
+
+    def __init__(self, *, uuid: str | None = None, msg: str | None = None) -> None:
+        self.inner = sim_transport(build_simulator("demo", seed=0, clock=VirtualClock()))
+        self.uuid = uuid
+        self.msg = msg
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        body = json.loads(await response.aread())
+        if self.uuid is not None and request.url.path == "/api/v1/dev/deployment":
+            body["data"]["deployment_uuid"] = self.uuid
+        if self.msg is not None and body["code"] != "Success":
+            body["msg"] = self.msg
+        return httpx.Response(response.status_code, json=body)
+
+
+async def hostile_deploy(
+    transport: Hostile, template: Template, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    client = AutoDLClient("t", base_url="http://sim", transport=transport,
+                          retry=RetryPolicy(max_retries=0))  # fmt: skip
+    out = io.StringIO()
+    code = await deploy(client, template.to_spec(), dry_run=False, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+async def test_a_uuid_holding_controls_is_refused_not_printed(capsys) -> None:
+    code, out, err = await hostile_deploy(Hostile(uuid="abc" + HOSTILE), TEMPLATE, capsys)
+    assert code == EXIT_API and out == ""
+    assert "invalid deployment uuid (not printed)" in err and "\x1b" not in err
+
+
+async def test_a_vendor_message_reaches_stderr_with_its_controls_shown(capsys) -> None:
+    bad_image = replace(TEMPLATE, image_uuid="image-nope")
+    code, out, err = await hostile_deploy(Hostile(msg="no such image" + HOSTILE), bad_image, capsys)
+    assert code == EXIT_API and out == ""
+    assert "no such image␛]52;c;aGk=␇␛[2J" in err
+    assert "\x1b" not in err and "\x07" not in err

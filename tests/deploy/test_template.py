@@ -137,6 +137,12 @@ def test_to_spec_converts_units() -> None:
         ({"image_uuid": ""}, "image_uuid", "choose an image"),
         ({"cmd": ""}, "cmd", "required"),
         ({"gpu_nums": 2}, "gpu_nums", "unknown key"),
+        ({"name": "exp\x1b]52;c;aGk=\x07"}, "name", "control characters"),
+        ({"name": "bidi\u202eevil"}, "name", "control characters"),
+        ({"image_uuid": "image-\x9b2J"}, "image_uuid", "control characters"),
+        ({"cmd": "sleep 1\x1b[2J"}, "cmd", "control characters"),
+        ({"name": "copied␛]52"}, "name", "stand-ins"),
+        ({"gpu_name_set": ["RTX\x1b4090"]}, "gpu_name_set", "control characters"),
     ],
 )
 def test_each_rule_names_its_field(change: dict[str, object], field: str, reason: str) -> None:
@@ -144,6 +150,12 @@ def test_each_rule_names_its_field(change: dict[str, object], field: str, reason
     _template, problems = parse_template(data)
     assert field in problems, problems
     assert reason in problems[field]
+
+
+def test_a_script_may_hold_line_breaks_and_tabs() -> None:
+    data: dict[str, object] = {**VALID.as_fields(), "cmd": "cd /root\n\tpython serve.py"}
+    _template, problems = parse_template(data)
+    assert "cmd" not in problems
 
 
 def test_form_text_parses_like_file_values() -> None:

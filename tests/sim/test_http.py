@@ -271,17 +271,29 @@ async def test_ddp_overview(conn: Conn) -> None:
     assert_error(r, "RequestParameterIsWrong", "deployment_uuid")
 
 
-async def test_get_with_a_body_is_refused(conn: Conn) -> None:
+async def test_get_binds_only_the_query_string(conn: Conn) -> None:
+    # Issue 13 item 4: the service binds a GET's query string only (REAL-WORLD §8.5). A GET
+    # whose parameters are in the query is answered whatever its body holds...
     dep = await deployment(conn, "llm-serve")
+    expected = await conn.ok(
+        "GET", "/deployment/ddp/overview", params={"deployment_uuid": dep["uuid"]}
+    )
     r = await conn.http.request(
         "GET",
         "/api/v1/dev/deployment/ddp/overview",
         params={"deployment_uuid": dep["uuid"]},
-        json={"deployment_uuid": dep["uuid"]},
+        json={"deployment_uuid": "something else"},
     )
-    assert_error(r, "RequestParameterIsWrong", "请求参数错误")
+    assert r.json()["code"] == "Success" and r.json()["data"] == expected
     r = await conn.http.request("GET", "/api/v1/dev/deployment/blacklist", json={})
-    assert_error(r, "RequestParameterIsWrong")
+    assert r.json()["code"] == "Success"
+    r = await conn.http.request("GET", "/api/v1/dev/deployment/list", content=b"{oops")
+    assert r.json()["code"] == "Success"
+    # ...while parameters sent only in the body are missing: RequestParameterIsWrong (§1.3).
+    r = await conn.http.request(
+        "GET", "/api/v1/dev/deployment/ddp/overview", json={"deployment_uuid": dep["uuid"]}
+    )
+    assert_error(r, "RequestParameterIsWrong", "deployment_uuid: required")
 
 
 # --- routing -----------------------------------------------------------------------------
@@ -426,7 +438,7 @@ async def test_bad_input_never_changes_state(
         (
             "POST",
             "/deployment/blacklist",
-            {"deployment_container_uuid": running["uuid"], "expire_in_minutes": 0},
+            {"deployment_container_uuid": running["uuid"], "expire_in_minutes": -1},
         ),
         ("POST", "/deployment/blacklist", {"deployment_container_uuid": "nope"}),
     ]

@@ -85,14 +85,18 @@ def test_unknown_fields_are_ignored(body: Body) -> None:
 
 def test_null_counts_as_absent() -> None:
     assert v.image_list({"page_index": 1, "page_size": 5, "offset": None}).offset == 0
-    refused(v.image_list, {"page_index": None, "page_size": 5}, "page_index: required")
+    # Go binds null as the zero value: page_index null is page_index 0, the first page.
+    assert v.image_list({"page_index": None, "page_size": 5}) == v.PageArgs(1, 5, 0)
 
 
 # --- numbers -----------------------------------------------------------------------------
 
 
-def test_whole_floats_are_ints_but_bools_and_strings_are_not() -> None:
-    assert v.image_list({"page_index": 2.0, "page_size": 10.0}) == v.PageArgs(2, 10, 0)
+def test_ints_refuse_floats_bools_and_strings() -> None:
+    # Issue 13 item 5: the backend is Go (times as {"Time","Valid"}, REAL-WORLD §8.2), whose
+    # decoder refuses 2.0 and "10" for an int field.
+    refused(v.image_list, {"page_index": 2.0, "page_size": 10}, "page_index: must be an integer")
+    refused(v.image_list, {"page_index": 1, "page_size": 10.0}, "page_size: must be an integer")
     refused(v.image_list, {"page_index": True, "page_size": 10}, "page_index: must be an integer")
     refused(v.image_list, {"page_index": 1, "page_size": "10"}, "page_size: must be an integer")
     refused(v.image_list, {"page_index": 1.5, "page_size": 10}, "page_index")
@@ -103,12 +107,15 @@ def test_page_rules() -> None:
     assert v.image_list({"page_index": 0, "page_size": 10}).page_index == 1
     assert v.image_list({"page_index": 1, "page_size": 10}).page_index == 1
     assert v.image_list({"page_index": 3, "page_size": 1000, "offset": 7}) == v.PageArgs(3, 1000, 7)
-    refused(v.image_list, {"page_index": -1, "page_size": 10}, "page_index")
-    refused(v.image_list, {"page_index": 1, "page_size": 0}, "page_size")
-    refused(v.image_list, {"page_index": 1, "page_size": 1001}, "page_size")
-    refused(v.image_list, {"page_index": 1, "page_size": 10, "offset": -1}, "offset")
-    refused(v.image_list, {"page_size": 10}, "page_index: required")
-    refused(v.image_list, {"page_index": 1}, "page_size: required")
+    # Issue 13 item 1: 缺省值0 / 缺省值10 (document lines 408-409); Go cannot tell a missing
+    # field from 0, and page_index 0 works live (REAL-WORLD §3).
+    assert v.image_list({}) == v.PageArgs(1, 10, 0)
+    assert v.image_list({"page_index": 2}) == v.PageArgs(2, 10, 0)
+    assert v.image_list({"page_index": 1, "page_size": 0}) == v.PageArgs(1, 10, 0)
+    # Issue 13 item 9: no page_size cap is documented (REAL-WORLD §3: unknown).
+    assert v.image_list({"page_size": 5000}).page_size == 5000
+    # Negative values get the defaults too (inference: a lenient pager).
+    assert v.image_list({"page_index": -1, "page_size": -5, "offset": -1}) == v.PageArgs(1, 10, 0)
 
 
 def test_ints_beyond_int32_are_refused(body: Body) -> None:
@@ -150,13 +157,6 @@ def test_create_required_top_level(body: Body, field: str) -> None:
     [
         "gpu_name_set",
         "gpu_num",
-        "cuda_v_from",
-        "memory_size_from",
-        "memory_size_to",
-        "cpu_num_from",
-        "cpu_num_to",
-        "price_from",
-        "price_to",
         "image_uuid",
         "cmd",
     ],
@@ -165,8 +165,26 @@ def test_create_required_template_fields(body: Body, field: str) -> None:
     refused(v.create, without(body, "container_template", field), f"container_template.{field}")
 
 
-def test_create_cuda_to_required_without_legacy(body: Body) -> None:
-    refused(v.create, without(body, "container_template", "cuda_v_to"), "cuda_v_to: required")
+@pytest.mark.parametrize(
+    "field",
+    [
+        "cuda_v_from",
+        "cuda_v_to",
+        "memory_size_from",
+        "memory_size_to",
+        "cpu_num_from",
+        "cpu_num_to",
+        "price_from",
+        "price_to",
+    ],
+)
+def test_create_range_bounds_may_be_absent_or_zero(body: Body, field: str) -> None:
+    # Issue 13 item 2: Go reads a missing bound as 0, and 0 is "no constraint" (REAL-WORLD
+    # §8.4; the document's own container-list snippet sends 0 for unused bounds, lines 502-507).
+    missing = v.create(without(body, "container_template", field)).template
+    zero = v.create(with_(body, 0, "container_template", field)).template
+    assert missing == zero
+    assert getattr(zero, field) in (0, None)
 
 
 @pytest.mark.parametrize("field", ["name", "image_uuid", "cmd"])
@@ -177,8 +195,9 @@ def test_create_blank_required_strings(body: Body, field: str, blank: str) -> No
 
 
 def test_create_name_length(body: Body) -> None:
-    assert v.create(with_(body, "名" * 64, "name")).name == "名" * 64
-    refused(v.create, with_(body, "x" * 65, "name"), "name: at most 64")
+    # Issue 13 item 9: no name length is documented; only the simulator's own cap applies.
+    assert v.create(with_(body, "名" * 255, "name")).name == "名" * 255
+    refused(v.create, with_(body, "x" * 256, "name"), "name: longer than 255 characters")
 
 
 def test_create_types(body: Body) -> None:
@@ -204,7 +223,9 @@ def test_create_counts_by_type(body: Body) -> None:
     job["parallelism_num"] = 2
     req = v.create(job)
     assert (req.replica_num, req.parallelism_num) == (2, 2)
-    refused(v.create, with_(job, 3, "parallelism_num"), "parallelism_num: must be between 1 and 2")
+    # Issue 13 item 9: no rule ties parallelism to replicas; more parallelism runs them all.
+    assert v.create(with_(job, 3, "parallelism_num")).parallelism_num == 3
+    # Job必填 (document line 77), and a Go `required` refuses 0.
     refused(v.create, with_(job, 0, "parallelism_num"), "parallelism_num")
     refused(v.create, without(job, "replica_num"), "replica_num: required")
     container = without(with_(body, "Container", "deployment_type"), "replica_num")
@@ -213,7 +234,7 @@ def test_create_counts_by_type(body: Body) -> None:
     refused(v.create, with_(container, "3", "replica_num"), "replica_num")
 
 
-@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (1000, True), (1001, False)])
+@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (10000, True), (10001, False)])
 def test_create_replica_bounds(body: Body, value: int, ok: bool) -> None:
     if ok:
         assert v.create(with_(body, value, "replica_num")).replica_num == value
@@ -221,7 +242,8 @@ def test_create_replica_bounds(body: Body, value: int, ok: bool) -> None:
         refused(v.create, with_(body, value, "replica_num"), "replica_num")
 
 
-@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (8, True), (9, False)])
+# Issue 13 item 9: no gpu_num maximum is documented; one no host has never schedules.
+@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (8, True), (64, True)])
 def test_create_gpu_num_bounds(body: Body, value: int, ok: bool) -> None:
     b = with_(body, value, "container_template", "gpu_num")
     if ok:
@@ -386,7 +408,8 @@ def test_container_list() -> None:
     refused(v.container_list, late_first, "date_from: must not exceed")
     refused(v.container_list, base | {"status": "running"}, "status")
     refused(v.container_list, base | {"released": "true"}, "released")
-    refused(v.container_list, {"deployment_uuid": "d", "page_size": 10}, "page_index: required")
+    # 缺省值0 (document line 408): a missing page_index is the first page.
+    assert v.container_list({"deployment_uuid": "d", "page_size": 10}).page_index == 1
 
 
 def test_stop_container() -> None:
@@ -396,7 +419,7 @@ def test_stop_container() -> None:
     refused(v.stop_container, {"deployment_container_uuid": "c", "no_cache": 0}, "no_cache")
 
 
-@pytest.mark.parametrize(("value", "ok"), [(-1, False), (0, True), (1000, True), (1001, False)])
+@pytest.mark.parametrize(("value", "ok"), [(-1, False), (0, True), (10000, True), (10001, False)])
 def test_set_replicas(value: int, ok: bool) -> None:
     body = {"deployment_uuid": "d", "replica_num": value}
     if ok:
@@ -422,13 +445,16 @@ def test_delete() -> None:
     refused(v.delete_deployment, {"deployment_uuid": ""}, "deployment_uuid: must not be empty")
 
 
+# Document line 680: 默认为24小时,最长可设置30天. Issue 13 item 6: 0 is Go's missing value,
+# hence the default; 60.0 is no Go int (item 5); a negative expiry is refused (inference).
 @pytest.mark.parametrize(
-    ("value", "ok"), [(0, False), (1, True), (43200, True), (43201, False), (60.0, True)]
+    ("value", "expected"),
+    [(0, 1440), (1, 1), (43200, 43200), (43201, None), (60.0, None), (-1, None)],
 )
-def test_blacklist_expiry(value: float, ok: bool) -> None:
+def test_blacklist_expiry(value: float, expected: int | None) -> None:
     body = {"deployment_container_uuid": "c", "expire_in_minutes": value}
-    if ok:
-        assert v.blacklist(body).expire_in_minutes == value
+    if expected is not None:
+        assert v.blacklist(body).expire_in_minutes == expected
     else:
         refused(v.blacklist, body, "expire_in_minutes")
 

@@ -1,18 +1,12 @@
-"""Fixtures of the view tests; makes `views_host` importable (the suite runs with
---import-mode=importlib, which leaves sys.path alone)."""
+"""Fixtures of the view tests: the demo simulator and its clock."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pytest
 
 from autodl_tui.sim.clock import VirtualClock
 from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.fleets import build_simulator
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture

@@ -515,3 +515,27 @@ async def test_enter_in_the_same_burst_as_the_digits_submits_what_was_typed() ->
         app.post_message(events.Key("enter", "\r"))
         await pilot.pause(0.2)
         assert app.results == [22]
+
+
+def burst(app: Host, keys: str) -> None:
+    """Post every key before any is handled; `\\t` is Tab."""
+    from textual import events
+
+    for char in keys:
+        if char == "\t":
+            app.post_message(events.Key("tab", "\t"))
+        else:
+            app.post_message(events.Key(char, char))
+
+
+async def test_tab_in_a_burst_moves_focus_between_the_keys_around_it() -> None:
+    # Issue 12: `b`, then "60<Tab>NCCL" at speed put "60NCCL" in the minutes field.
+    async with hosted(BlacklistDialog("m-1", "westDC2")) as (app, pilot):
+        burst(app, "60\tNCCL")
+        await pilot.pause(0.2)
+        dialog = app.screen
+        assert dialog.query_one("#minutes", Input).value == "60"
+        assert dialog.query_one("#comment", Input).value == "NCCL"
+        burst(app, "\t\t\t")  # through the buttons and back round to the minutes
+        await pilot.pause(0.2)
+        assert dialog.focused is dialog.query_one("#minutes", Input)

@@ -12,7 +12,8 @@ from textual.geometry import Region
 
 from autodl_tui.api.models import ContainerEvent
 from autodl_tui.catalog import CST
-from autodl_tui.ui.widgets.event_log import EventLog, event_line, short_container_id
+from autodl_tui.ui.units import short_container_id
+from autodl_tui.ui.widgets.event_log import EventLog, event_line
 
 T0 = datetime(2025, 6, 1, 9, 0, 0, tzinfo=CST)
 SIZE = (60, 12)
@@ -280,3 +281,42 @@ async def test_tiny_sizes_do_not_crash() -> None:
             await pilot.pause()
             screen_lines(log)
         assert log.total_count == 30
+
+
+def test_an_event_of_another_day_shows_its_date() -> None:
+    # Issue 12: "23:59:01" from yesterday read as today's. The day is China Standard Time's:
+    # 2025-06-01 17:30 UTC is already 06-02 there.
+    from datetime import date
+
+    late = ContainerEvent(
+        "a-5f01416932-e2237a58", "running", datetime(2025, 6, 1, 17, 30, tzinfo=UTC)
+    )
+    assert event_line(late, date(2025, 6, 2))[0].startswith("01:30:00  ")
+    text, status_at = event_line(late, date(2025, 6, 3))
+    assert text == "06-02 01:30:00  5f01416932-e2237a58  running"
+    assert text[status_at:] == "running"
+
+
+async def test_the_log_dates_lines_by_its_clock() -> None:
+    from datetime import timedelta
+
+    from textual.app import App
+
+    now = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield EventLog(now=lambda: now)
+
+    app = One()
+    async with app.run_test(size=(80, 10)) as pilot:
+        log = app.query_one(EventLog)
+        log.append(
+            [
+                ContainerEvent("a-b-c", "created", now - timedelta(days=1)),
+                ContainerEvent("a-b-c", "running", now),
+            ]
+        )
+        await pilot.pause()
+        assert log.lines[0].startswith("06-01 20:00:00")
+        assert log.lines[1].startswith("20:00:00")

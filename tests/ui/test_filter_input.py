@@ -49,3 +49,26 @@ async def test_a_long_filter_still_scrolls_to_the_cursor() -> None:
         await pilot.press(*["delete"] * 97)
         await pilot.pause()
         assert box.value == "xxx" and box.scroll_x == 0
+
+
+class ClosingApp(FilterApp):
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = 0
+
+    def on_filter_input_closed(self, event: FilterInput.Closed) -> None:
+        self.closed += 1
+
+
+async def test_escape_clears_and_hides_the_line_and_says_so() -> None:
+    app = ClosingApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        box = app.query_one(FilterInput)
+        box.add_class("visible")
+        box.focus()
+        await pilot.press(*"gpu", "escape")
+        await pilot.pause()
+        assert box.value == ""
+        assert not box.has_class("visible")
+        assert app.closed == 1
+        assert app.changes[-1] == ""  # the pane's filter is cleared through Changed

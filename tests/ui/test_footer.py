@@ -9,9 +9,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.widgets._footer import FooterKey
 
-from autodl_tui.ui.widgets.footer import KeyFooter
+from autodl_tui.ui.widgets.footer import FooterKey, KeyFooter
 
 
 class Popup(ModalScreen[None]):

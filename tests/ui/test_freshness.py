@@ -68,24 +68,24 @@ async def test_status_line_shows_the_refresh_time_then_a_coarse_age() -> None:
     app = StatusApp()
     async with app.run_test(size=(120, 3)) as pilot:
         bar = app.query_one(StatusBar)
-        assert bar._tick is None  # nothing to age yet: no timer at all
+        assert bar.age_wake.delay is None  # nothing to age yet: no timer at all
         bar.last_refresh = T0
         bar.update_line()
         await pilot.pause()
         assert "changed 17:42:55" in line_of(bar)
         assert "ago" not in line_of(bar)
         # The one timer waits for the first change of text (a minute), not a second.
-        assert bar._tick is not None and bar._tick._interval > 59
+        assert bar.age_wake.delay is not None and bar.age_wake.delay > 59
         app.clock.now = T0 + timedelta(seconds=90)
         bar._on_age_tick()
         await pilot.pause()
         assert "changed 17:42:55 (1m ago)" in line_of(bar)
-        assert bar._tick is not None and 30 - 1 < bar._tick._interval <= 30 + 1
+        assert bar.age_wake.delay is not None and 30 - 1 < bar.age_wake.delay <= 30 + 1
         app.clock.now = T0 + timedelta(hours=5)
         bar._on_age_tick()
         assert "(5h ago)" in line_of(bar)
         # Never more than AGE_TICK_MAX between looks at the clock (a clock that jumps).
-        assert bar._tick is not None and bar._tick._interval <= AGE_TICK_MAX + 1
+        assert bar.age_wake.delay is not None and bar.age_wake.delay <= AGE_TICK_MAX + 1
         assert bar.ticks == 2
 
 

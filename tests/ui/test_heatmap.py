@@ -257,8 +257,8 @@ async def test_age_label_uses_injected_clock() -> None:
         assert heatmap.age_text == "stock 09:00:00 (1m ago)"
         assert "stock 09:00:00 (1m ago)" in screen_lines(heatmap)[0]
         # The next wake-up is when the text changes (at 2m), not a second from now.
-        timer = heatmap._timer
-        assert timer is not None and timer._interval >= 45.0
+        delay = heatmap.age_wake.delay
+        assert delay is not None and delay >= 45.0
         assert heatmap.age_ticks == 0
 
 
@@ -373,7 +373,7 @@ async def test_duplicate_models_are_summed_and_odd_names_are_safe() -> None:
         assert merged is not None and (merged.idle, merged.total) == (5, 50)
         text = "\n".join(screen_lines(heatmap))
         assert "5/50" in text
-        assert "\x1b" not in text and "bad?[2Jname" in text
+        assert "\x1b" not in text and "bad␛[2Jname" in text
         assert heatmap.update_stock({}, T0) is True  # everything gone: rows stay, no columns
         await pilot.pause()
         assert heatmap.cursor is None and heatmap.gpu_names == ()

@@ -10,7 +10,6 @@ further, into what the screen shows.)
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +19,6 @@ from textual.widgets import Input, Static
 
 from autodl_tui.api import Container, ContainerEvent, Deployment
 from autodl_tui.api.models import parse_gpu_stock
-from autodl_tui.catalog import CST
 from autodl_tui.ui.dialogs import BlacklistDialog, ScaleDialog, parse_minutes, parse_replicas
 from autodl_tui.ui.rows import (
     CONTAINER_COLUMNS,
@@ -30,7 +28,6 @@ from autodl_tui.ui.rows import (
 )
 from autodl_tui.ui.widgets.event_log import event_line
 
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=CST)
 FIELD_TEXT = st.text(max_size=12) | st.from_regex(r"\s*[+-]?0*[0-9]{1,6}\s*", fullmatch=True)
 
 
@@ -125,7 +122,7 @@ OBJECTS = st.dictionaries(_KEYS, JSON, max_size=10)
 def test_any_deployment_object_parses_and_renders(raw: dict[str, Any]) -> None:
     d = Deployment.from_api(raw)
     assert isinstance(d.name, str) and isinstance(d.replica_num, int)
-    row = deployment_row(d, NOW)
+    row = deployment_row(d)
     assert len(row.cells) == len(DEPLOYMENT_COLUMNS) and row.key == d.uuid
 
 
@@ -134,7 +131,7 @@ def test_any_deployment_object_parses_and_renders(raw: dict[str, Any]) -> None:
 def test_any_container_object_parses_and_renders(raw: dict[str, Any]) -> None:
     c = Container.from_api(raw)
     assert isinstance(c.info.root_password, str)
-    row = container_row(c, NOW)
+    row = container_row(c)
     assert len(row.cells) == len(CONTAINER_COLUMNS) and row.key == c.uuid
 
 

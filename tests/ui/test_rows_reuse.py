@@ -1,13 +1,21 @@
-"""ContainerRows converts only the containers that changed since the last list."""
+"""ContainerRows / DeploymentRows convert only what changed since the last list."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
 
-from autodl_tui.api import Container
+from autodl_tui.api import Container, Deployment
 from autodl_tui.catalog import CST
-from autodl_tui.ui.rows import ContainerRows, container_row
+from autodl_tui.ui.rows import (
+    CONTAINER_COLUMNS,
+    DEPLOYMENT_COLUMNS,
+    ContainerRows,
+    DeploymentRows,
+    container_row,
+    deployment_row,
+)
+from autodl_tui.ui.widgets.vtable import Since
 
 NOW = datetime(2026, 11, 27, 10, 0, 10, tzinfo=CST)
 
@@ -28,46 +36,75 @@ def fleet(count: int = 50) -> list[Container]:
 def test_only_changed_containers_are_converted() -> None:
     builder = ContainerRows()
     containers = fleet()
-    first = builder.rows(containers, NOW)
+    first = builder.rows(containers)
     assert builder.converted == 50
     changed = list(containers)
     changed[7] = dataclasses.replace(changed[7], status="shutting_down")
-    second = builder.rows(changed, NOW + timedelta(seconds=20))  # same minute
+    second = builder.rows(changed)
     assert builder.converted == 51
-    assert second[7] == container_row(changed[7], NOW)
+    assert second[7] == container_row(changed[7])
     assert all(second[i] is first[i] for i in range(50) if i != 7)
 
 
-def test_a_new_minute_converts_every_row_again() -> None:
-    builder = ContainerRows()
-    containers = fleet()
-    builder.rows(containers, NOW)
-    later = NOW + timedelta(minutes=1)
-    rows = builder.rows(containers, later)
-    assert builder.converted == 100
-    assert rows == [container_row(c, later) for c in containers]
+def test_rows_hold_the_start_not_the_uptime() -> None:
+    # No minute tick: a row is the same at any time, its uptime a moment painted later.
+    c = fleet(1)[0]
+    row = container_row(c)
+    uptime = [i for i, col in enumerate(CONTAINER_COLUMNS) if col.key == "uptime"][0]
+    started = [i for i, col in enumerate(CONTAINER_COLUMNS) if col.key == "started"][0]
+    assert row.cells[uptime] == Since((NOW - timedelta(hours=1)).timestamp())
+    assert row.cells[started] == "09:00:10"
+    stopped = container_row(dataclasses.replace(c, status="shutdown"))
+    assert stopped.cells[uptime] == ""
+    assert stopped.sort_values is not None and row.sort_values is not None
+    # Uptime sorts shortest first: not running, then the latest start.
+    assert stopped.sort_values[uptime] < row.sort_values[uptime]  # type: ignore[operator]
 
 
 def test_fleet_rows_follow_a_renamed_deployment() -> None:
     builder = ContainerRows()
     containers = fleet()
     names = {f"dep{i}": f"name-{i}" for i in range(5)}
-    builder.rows(containers, NOW, names)
+    builder.rows(containers, names)
     assert builder.converted == 50
-    assert builder.rows(containers, NOW, dict(names))[0].cells[1] == "name-0"
+    assert builder.rows(containers, dict(names))[0].cells[1] == "name-0"
     assert builder.converted == 50  # equal names: nothing converted
     names["dep0"] = "renamed"
-    rows = builder.rows(containers, NOW, names)
+    rows = builder.rows(containers, names)
     assert rows[0].cells[1] == "renamed"
-    assert rows == [container_row(c, NOW, names[c.deployment_uuid]) for c in containers]
+    assert rows == [container_row(c, names[c.deployment_uuid]) for c in containers]
+    builder.rows(containers)  # back to one deployment's rows: no names column
+    assert builder.converted == 150
 
 
 def test_removed_containers_are_forgotten() -> None:
     builder = ContainerRows()
     containers = fleet()
-    builder.rows(containers, NOW)
-    rows = builder.rows(containers[:10], NOW)
+    builder.rows(containers)
+    rows = builder.rows(containers[:10])
     assert [r.key for r in rows] == [c.uuid for c in containers[:10]]
     assert len(builder._cache) == 10
-    builder.rows(containers, NOW)
+    builder.rows(containers)
     assert builder.converted == 90  # the 40 forgotten ones are converted again
+
+
+def deployments(count: int = 20) -> list[Deployment]:
+    return [
+        Deployment(f"d{i:03d}", name=f"svc-{i}", status="running", created_at=NOW)
+        for i in range(count)
+    ]
+
+
+def test_deployment_rows_convert_only_the_deployments_that_differ() -> None:
+    builder = DeploymentRows()
+    first = builder.rows(deployments())
+    assert builder.converted == 20
+    again = deployments()  # equal objects, freshly parsed: reused
+    again[3] = dataclasses.replace(again[3], status="stopped")
+    second = builder.rows(again)
+    assert builder.converted == 21
+    assert second[3] == deployment_row(again[3])
+    assert all(second[i] is first[i] for i in range(20) if i != 3)
+    assert len(builder.rows(again[:5])) == 5 and len(builder._cache) == 5
+    age = [i for i, col in enumerate(DEPLOYMENT_COLUMNS) if col.key == "age"][0]
+    assert first[0].cells[age] == Since(NOW.timestamp())

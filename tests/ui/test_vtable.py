@@ -47,9 +47,9 @@ class CountingTable(VirtualTable):
         self.lines += 1
         return super().render_line(y)
 
-    def _render_row(self, row: Row, style: Style, width: int) -> Strip:
+    def _render_row(self, row: Row, style: Style, width: int, ages: tuple[str, ...]) -> Strip:
         self.rendered.append(row.key)
-        return super()._render_row(row, style, width)
+        return super()._render_row(row, style, width, ages)
 
 
 class TableApp(App[None]):
@@ -492,8 +492,9 @@ async def test_header_stays_and_cells_align_truncate() -> None:
         # Fixed widths 6 and 4; the auto column is capped at 5 but never cuts its label.
         assert line_text(table, 0).startswith(" Name       N  Styled ")
         assert line_text(table, 1).startswith(" abcde…     7  hot    ")
-        # Control characters become spaces; wide text keeps exact cell widths.
-        assert line_text(table, 2).startswith(" x y     123…  中文 … ")
+        # Control characters become spaces; wide text keeps exact cell widths, and a cut
+        # through a wide character puts the ellipsis right after the last whole one.
+        assert line_text(table, 2).startswith(" x y     123…  中文…  ")
         for y in range(4):
             assert table.render_line(y).cell_length == table.size.width
         red = [seg for seg in table.render_line(1) if seg.text.startswith("hot")]

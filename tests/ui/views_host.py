@@ -44,3 +44,9 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.view, callback=self.results.append)
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows now, one line per row (covers and overlays included)."""
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)

@@ -9,10 +9,9 @@ renders just the new lines that are visible.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -28,14 +27,15 @@ from textual.strip import Strip
 
 from autodl_tui.api.models import ContainerEvent
 from autodl_tui.catalog import CST
+from autodl_tui.display import clean
+from autodl_tui.ui.guard import Guarded
+from autodl_tui.ui.units import short_container_id
 
-__all__ = ["DEFAULT_MAX_LINES", "EventLog", "event_line", "short_container_id"]
+__all__ = ["DEFAULT_MAX_LINES", "EventLog", "event_line"]
 
 DEFAULT_MAX_LINES = 10_000
 """How many lines an `EventLog` keeps unless told otherwise."""
 
-# Control characters would corrupt the terminal line; the service's strings are untrusted.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _GAP = "  "
 _TIME_WIDTH = 8  # "HH:MM:SS"
 # Room for two screens of lines on a tall terminal; each cached Strip costs ~2 KB.
@@ -55,32 +55,30 @@ _UNKNOWN_CLASS = "event-log--unknown"
 _STATUS_CLASSES = (*dict.fromkeys(_STATUS_CLASS.values()), _UNKNOWN_CLASS)
 
 
-def short_container_id(uuid: str) -> str:
-    """The last two dash-groups of a container uuid (`<deployment>-<machine10>-<8hex>`)."""
-    return "-".join(uuid.rsplit("-", 2)[-2:])
-
-
-def _clean(text: str) -> str:
-    return text if text.isprintable() else _CONTROL.sub("?", text)
-
-
-def _clock(when: datetime | None) -> str:
+def _clock(when: datetime | None, today: date | None = None) -> str:
     if when is None:
         return "--:--:--"
     # The service speaks +08:00; a naive time is taken to be in that zone already.
     local = when.astimezone(CST) if when.tzinfo is not None else when
-    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    clock = f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    # An event of another day says which: "23:59:01" alone would read as today's.
+    if today is not None and local.date() != today:
+        return f"{local.month:02d}-{local.day:02d} {clock}"
+    return clock
 
 
-def event_line(event: ContainerEvent) -> tuple[str, int]:
-    """The shown line of one event and the string index where its status starts."""
-    short = _clean(short_container_id(event.container_uuid)) or "-"
-    status = _clean(event.status) or "(none)"
-    head = f"{_clock(event.created_at)}{_GAP}{short}{_GAP}"
+def event_line(event: ContainerEvent, today: date | None = None) -> tuple[str, int]:
+    """The shown line of one event and the string index where its status starts.
+
+    With `today` (a China Standard Time date), an event of another day shows its date.
+    """
+    short = clean(short_container_id(event.container_uuid)) or "-"
+    status = clean(event.status) or "(none)"
+    head = f"{_clock(event.created_at, today)}{_GAP}{short}{_GAP}"
     return head + status, len(head)
 
 
-class EventLog(ScrollView, can_focus=True):
+class EventLog(Guarded, ScrollView, can_focus=True):
     """Container events, newest at the bottom, following the tail unless scrolled up."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -143,6 +141,7 @@ class EventLog(ScrollView, can_focus=True):
         *,
         max_lines: int = DEFAULT_MAX_LINES,
         empty_text: str = "No events yet",
+        now: Callable[[], datetime] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -151,6 +150,8 @@ class EventLog(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._max_lines = max(1, max_lines)
         self._empty_text = empty_text
+        #: The app's clock: events not from its day show their date.
+        self._now = now
         # One (text, status offset) per retained event; line i has sequence _first_seq + i.
         self._lines: list[tuple[str, int]] = []
         self._first_seq = 0
@@ -215,7 +216,8 @@ class EventLog(ScrollView, can_focus=True):
         """Add events (oldest first) at the bottom, dropping the oldest beyond `max_lines`."""
         if not events:
             return
-        new = [event_line(event) for event in events]
+        today = self._now().astimezone(CST).date() if self._now is not None else None
+        new = [event_line(event, today) for event in events]
         lines = self._lines
         start_seq = self._first_seq + len(lines)
         lines.extend(new)
@@ -339,7 +341,8 @@ class EventLog(ScrollView, can_focus=True):
             self._clamp_unseen()
             self._refresh_badge()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        """Stay at the tail when following."""
         if self.follow:
             self._scroll_tail()
 
@@ -486,7 +489,7 @@ class EventLog(ScrollView, can_focus=True):
         if self._view is not None and self._lines:
             text = f"No events match {self._needle!r}"
         style = self._styles[4]
-        return Strip([Segment(f" {_clean(text)}", style)])
+        return Strip([Segment(f" {clean(text)}", style)])
 
     def _badge_text(self) -> str:
         parts: list[str] = []

@@ -4,8 +4,8 @@ Why the Line API and not `Static(rich Table/Text)`: a `Static` re-renders and re
 whole grid through Rich on every update, while this widget keeps one pre-rendered strip per
 region row and rebuilds only the rows whose cells changed. `benchmarks/bench_widgets.py`
 measures both on the same 11 x 20 grid with 20% of cells changed per poll: update -> settled
-frame 2.5 ms median here against 8.4 ms for `Static.update` with a pre-built `rich.Text`
-(the research baseline, B8, found 45 ms for `Static(Table)`). An unchanged poll costs no frame.
+frame 2.5 ms median here against 8.4 ms for `Static.update` with a pre-built `rich.Text`.
+An unchanged poll costs no frame.
 
 Layout: line 0 is the status line (age of the data, "stale" marker, legend), line 1 the
 column header; both stay put while the region rows scroll vertically, and the region
@@ -14,14 +14,13 @@ column stays put while the GPU columns scroll horizontally.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar, Literal, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -31,12 +30,14 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from autodl_tui.api.models import GpuStock
 from autodl_tui.catalog import REGIONS, now_cst
 from autodl_tui.catalog import Region as CatalogRegion
-from autodl_tui.ui.units import AGE_TICK_MAX, fetched_label
+from autodl_tui.display import clean, fit
+from autodl_tui.ui.age_wake import AgeWake
+from autodl_tui.ui.guard import Guarded
+from autodl_tui.ui.units import fetched_label
 
 __all__ = ["StockHeatmap", "StockLevel", "stock_level"]
 
@@ -47,10 +48,8 @@ _LEVELS: tuple[StockLevel, ...] = ("missing", "empty", "low", "medium", "high")
 _FROZEN_LINES = 2  # status line + column header
 _MAX_NAME = 16  # longer GPU names are cut with an ellipsis
 _MIN_CELL = 5
-_ELLIPSIS = "…"
 _MISSING = "·"
 _DIM = Style(dim=True)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LEGEND: tuple[tuple[StockLevel, str], ...] = (
     ("empty", "0 idle"),
     ("low", "<5%"),
@@ -73,21 +72,6 @@ def stock_level(idle: int, total: int) -> StockLevel:
     return "high"
 
 
-def _clean(text: str) -> str:
-    # The service's strings must not drive the terminal.
-    return text if text.isprintable() else _CONTROL.sub("?", text)
-
-
-def _fit(text: str, width: int) -> str:
-    """Cut `text` to at most `width` cells, marking a cut with an ellipsis."""
-    text = _clean(text)
-    if cell_len(text) <= width:
-        return text
-    if width <= 1:
-        return _ELLIPSIS[:width]
-    return set_cell_size(text, width - 1) + _ELLIPSIS
-
-
 class _Cell(NamedTuple):
     idle: int
     total: int
@@ -102,7 +86,7 @@ class _Grid:
     widths: tuple[int, ...]
 
 
-class StockHeatmap(ScrollView, can_focus=True):
+class StockHeatmap(Guarded, ScrollView, can_focus=True):
     """GPU stock per region and model: "idle/total" cells coloured by availability."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -225,9 +209,8 @@ class StockHeatmap(ScrollView, can_focus=True):
         self._cursor_row = 0
         self._cursor_col = 0
         self._age_text = ""
-        self._timer: Timer | None = None
-        self.age_ticks = 0
-        """How many times the age timer fired (it fires only when the label may change)."""
+        self.age_wake = AgeWake(self, self.refresh_age, "stock-heatmap-age")
+        """Wakes the heatmap when its age label's text changes."""
         # Layout for the current widget width (full region names, or codes only).
         self._region_width = 0
         self._code_width = 0
@@ -359,17 +342,12 @@ class StockHeatmap(ScrollView, can_focus=True):
             self._age_text = text
             if repaint:
                 self._refresh_status()
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if changes_in is not None and self.is_attached:
-            delay = min(changes_in, AGE_TICK_MAX) + 0.05  # just past the boundary
-            self._timer = self.set_timer(delay, self._on_age_tick, name="stock-heatmap-age")
+        self.age_wake.schedule(changes_in)
 
-    def _on_age_tick(self) -> None:
-        self.age_ticks += 1
-        self._timer = None
-        self.refresh_age()
+    @property
+    def age_ticks(self) -> int:
+        """How many times the age timer fired (it fires only when the label may change)."""
+        return self.age_wake.fired
 
     def move_cursor(self, region: str, gpu_name: str) -> bool:
         """Put the cursor on a cell; returns False if no such row or column is shown."""
@@ -417,15 +395,18 @@ class StockHeatmap(ScrollView, can_focus=True):
         """Start waiting for the age label's next change (stock may have come before)."""
         self.refresh_age()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the grid to the new width and keep the cursor in view."""
         self._apply_width()
         self._scroll_to_cursor()
 
     # Textual calls every class's handler along the MRO, so these don't call super().
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
+        """Repaint the cursor's row (it shows focus)."""
         self._rows.discard(self._cursor_row)
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
+        """Repaint the cursor's row (it shows focus)."""
         self._rows.discard(self._cursor_row)
 
     def on_click(self, event: events.Click) -> None:
@@ -462,7 +443,7 @@ class StockHeatmap(ScrollView, can_focus=True):
             widths[gpu] = max(widths.get(gpu, 0), value)
         gpus = tuple(sorted(totals, key=lambda gpu: (-totals[gpu], gpu)))
         sizes = tuple(
-            max(_MIN_CELL, widths[gpu], min(_MAX_NAME, cell_len(_clean(gpu)))) for gpu in gpus
+            max(_MIN_CELL, widths[gpu], min(_MAX_NAME, cell_len(clean(gpu)))) for gpu in gpus
         )
         return _Grid(regions, gpus, sizes)
 
@@ -477,7 +458,7 @@ class StockHeatmap(ScrollView, can_focus=True):
         self._bounds = [*starts, x]
         self._grid_width = x
         code_width = min(
-            _MAX_NAME, max((cell_len(_clean(code)) for code in grid.regions), default=0)
+            _MAX_NAME, max((cell_len(clean(code)) for code in grid.regions), default=0)
         )
         name_width = max(
             (cell_len(self._region_names.get(code, "")) for code in grid.regions), default=0
@@ -672,11 +653,11 @@ class StockHeatmap(ScrollView, can_focus=True):
         width = self._region_width
         if row < 0:
             text = " Region"
-            return Strip([Segment(_fit(text, width).ljust(width), header)], width)
+            return Strip([Segment(fit(text, width).ljust(width), header)], width)
         code = self._grid.regions[row]
         if row == self._cursor_row:
             code_style = name_style = current
-        shown = _fit(code, self._code_width)
+        shown = fit(code, self._code_width)
         shown += " " * (self._code_width - cell_len(shown))
         segments = [Segment(f" {shown} ", code_style)]
         if not self._compact:
@@ -690,7 +671,7 @@ class StockHeatmap(ScrollView, can_focus=True):
         grid = self._grid
         segments = []
         for col, (gpu, size) in enumerate(zip(grid.gpus, grid.widths, strict=True)):
-            name = _fit(gpu, size)
+            name = fit(gpu, size)
             text = " " * (size - cell_len(name)) + name
             style = current if col == self._cursor_col else header
             segments.append(Segment(f" {text} ", style))

@@ -1,7 +1,7 @@
 """A virtualised, keyed table that renders only the rows on screen (Line API).
 
 `DataTable` re-renders every visible cell after any mutation and measures every cell of
-every new row, which costs seconds at 10,000 rows (research/perf-baseline.md, B2-B4).
+every new row, which costs seconds at 10,000 rows (`benchmarks/bench_table.py` runs both).
 `VirtualTable` keeps rows in plain dicts and lists, diffs them by key, and caches one
 rendered `Strip` per row and cursor state, so a poll that changes nothing costs a dict
 comparison and no repaint, and a poll that changes off-screen rows repaints nothing.
@@ -9,19 +9,20 @@ comparison and no repaint, and a poll that changes off-screen rows repaints noth
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, ClassVar, Literal, NamedTuple, TypeAlias, cast
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -29,14 +30,50 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
-__all__ = ["Cell", "Column", "Row", "VirtualTable"]
+from autodl_tui.display import clean, safe_text
+from autodl_tui.ui.guard import Guarded
+from autodl_tui.ui.units import duration_parts
 
-Cell: TypeAlias = str | Text
-"""A pre-rendered cell: plain text (never parsed as markup) or a styled `Text`."""
+__all__ = ["Cell", "Column", "Row", "Since", "VirtualTable", "coarse_age", "since_text"]
 
-# C0/C1 control characters would corrupt a terminal line; shown as spaces instead.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+class Since(NamedTuple):
+    """A cell showing the time since `timestamp` (epoch seconds), worked out when painted.
+
+    Rows keep the moment, not its age, so the clock never rebuilds a table: only the rows
+    on screen format their ages, and repaint when the text shown would change.
+    """
+
+    timestamp: float
+
+
+Cell: TypeAlias = str | Text | Since
+"""A cell: plain text (never parsed as markup), a styled `Text`, or an age (`Since`)."""
+
+
+def coarse_age(seconds: float) -> str:
+    """Age to the minute: 45s, 12m, 3h12m, 4d3h; coarse so a row rarely repaints."""
+    if seconds < 60:
+        return f"{int(max(0, seconds))}s"
+    (major, unit), *minor = duration_parts(seconds, finest=60)
+    return f"{major}{unit}" + "".join(f"{n:02d}{u}" if u == "m" else f"{n}{u}" for n, u in minor)
+
+
+def since_text(seconds: float) -> str:
+    """A `Since` cell's text: "<1m" under a minute, then `coarse_age` (changes once a minute)."""
+    return "<1m" if seconds < 60 else coarse_age(seconds)
+
+
+#: Seconds between checks of whether an age on screen reads differently now. Ages read to
+#: the minute and each row's changes at its own second: checking every few seconds paints
+#: the rows whose minute came in one frame (an idle screen wakes 12 times a minute, not 60),
+#: at most this late.
+AGE_CHECK_SECONDS = 5.0
+#: The id of Enter's binding (opening the cursor row): the screen names it when no row is.
+ACTIVATE_ID = "vtable-activate"
+
 # Unit separator between cells in the search string: a typed filter cannot contain it,
 # so a match never spans two cells.
 _SEP = "\x1f"
@@ -46,8 +83,11 @@ _STRIP_CACHE_SIZE = 4096
 _PLAIN, _ODD, _CURSOR, _CURSOR_BLURRED = range(4)
 
 
-#: An auto-width column shrinks no narrower than this (or its label) before others drop.
+#: An auto-width column shrinks no narrower than this (or its label).
 _AUTO_FLOOR = 8
+#: The part of the width an auto column (a name) may claim before low-value columns stop
+#: giving way for it: only a name longer than this is cut while droppable columns remain.
+_FAIR_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +135,10 @@ def _row_style(style: str) -> Style | None:
 
 
 def _plain(cell: Cell) -> str:
-    return cell if isinstance(cell, str) else cell.plain
+    # An age is not searchable text: it would match one minute and not the next.
+    if isinstance(cell, str):
+        return cell
+    return "" if isinstance(cell, Since) else cell.plain
 
 
 def _search_text(cells: tuple[Cell, ...]) -> str:
@@ -110,7 +153,9 @@ def _cell_width(cell: Cell) -> int:
     if isinstance(cell, str):
         if cell.isascii() and cell.isprintable():
             return len(cell)
-        return cell_len(_CONTROL.sub(" ", cell))
+        return cell_len(clean(cell))
+    if isinstance(cell, Since):
+        return 6  # "23h59m"; age columns are fixed-width anyway
     return cell.cell_len
 
 
@@ -125,23 +170,42 @@ def _sort_key(row: Row, index: int) -> tuple[int, object]:
         elif value is not None:
             return (1, value) if isinstance(value, str) else (2, value)
     cells = row.cells
+    if index < len(cells) and isinstance(cell := cells[index], Since):
+        return (0, -cell.timestamp)  # youngest first, as ages sort
     return (1, _plain(cells[index]).casefold() if index < len(cells) else "")
 
 
+def _kept_chars(text: str, cells: int) -> int:
+    """How many leading characters of `text` fit in `cells` without splitting a wide one."""
+    if text.isascii():
+        return min(len(text), cells)
+    used = 0
+    for count, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return count
+    return len(text)
+
+
 def _fit(text: str, width: int, align_right: bool) -> str:
-    """Pad or ellipsis-truncate plain text to exactly `width` cells."""
+    """Pad or ellipsis-truncate plain text to exactly `width` cells.
+
+    A cut never leaves a gap before the ellipsis: when a wide (CJK) character does not fit
+    whole, the ellipsis follows the last one that does and the padding goes after it.
+    """
     if not text.isprintable():
-        text = _CONTROL.sub(" ", text)
+        text = clean(text)  # the display boundary: controls shown, never sent
     size = len(text) if text.isascii() else cell_len(text)
-    if size <= width:
-        pad = " " * (width - size)
-        return pad + text if align_right else text + pad
-    if width <= 1:
-        return _ELLIPSIS * width
-    return set_cell_size(text, width - 1) + _ELLIPSIS
+    if size > width:
+        if width <= 1:
+            return _ELLIPSIS * width
+        text = text[: _kept_chars(text, width - 1)] + _ELLIPSIS
+        size = cell_len(text)
+    pad = " " * (width - size)
+    return pad + text if align_right else text + pad
 
 
-class VirtualTable(ScrollView, can_focus=True):
+class VirtualTable(Guarded, ScrollView, can_focus=True):
     """A keyed, sortable, filterable table that renders only the rows on screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -151,9 +215,11 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="vtable-page-down"),
         Binding("home,g", "cursor_first", "First", show=False, id="vtable-cursor-first"),
         Binding("end,G", "cursor_last", "Last", show=False, id="vtable-cursor-last"),
-        Binding("enter", "activate", "Open", show=False, id="vtable-activate"),
+        Binding("enter", "activate", "Open", show=False, id=ACTIVATE_ID),
         Binding("o", "cycle_sort", "Sort", id="vtable-sort-next", show=False),
         Binding("O", "reverse_sort", "Reverse", id="vtable-sort-reverse", show=False),
+        # Only while a filter is set; otherwise Escape goes on to the screen (back, close).
+        Binding("escape", "clear_filter", "Clear filter", id="vtable-clear-filter", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -240,6 +306,19 @@ class VirtualTable(ScrollView, can_focus=True):
             """The table that sent the message."""
             return self.table
 
+    class FilterCleared(Message):
+        """Escape in the table cleared its filter (the owner updates its filter line)."""
+
+        def __init__(self, table: VirtualTable) -> None:
+            self.table = table
+            """The table whose filter was cleared."""
+            super().__init__()
+
+        @property
+        def control(self) -> VirtualTable:
+            """The table that sent the message."""
+            return self.table
+
     def __init__(
         self,
         columns: Iterable[Column] = (),
@@ -267,6 +346,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._source: list[str] = []  # keys in set_rows order
         self._sorted: list[str] = []  # all keys in display order
         self._order: list[str] = []  # displayed keys: sorted, then filtered
+        # Search strings, built only while a filter is set (100,000 rows' worth of text
+        # is memory a table that is never filtered does not need).
         self._search: dict[str, str] = {}
         self._sort_column: str | None = None
         self._sort_index = -1
@@ -280,7 +361,16 @@ class VirtualTable(ScrollView, can_focus=True):
         # Last non-None cursor key: lets the cursor return to its row after a filter
         # typo or a poll that briefly returned no rows.
         self._remembered_key: str | None = None
-        self._strips: LRUCache[tuple[str, int], Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        # Each strip with the ages it shows: a strip whose ages read differently now is stale.
+        self._strips: LRUCache[tuple[str, int], tuple[Strip, tuple[str, ...]]] = LRUCache(
+            _STRIP_CACHE_SIZE
+        )
+        self.clock: Callable[[], float] = time.time
+        """Now, in epoch seconds, for `Since` cells (the screen passes its own clock)."""
+        self.format_since: Callable[[float], str] = since_text
+        """Seconds since a `Since` cell's moment -> the text shown."""
+        self._paint_now = 0.0  # the clock, read once per frame: one frame shows one "now"
+        self._age_timer: Timer | None = None
         self._widths_version = 0
         self._signature: object = None
         self._layout: list[_Slot] = []
@@ -320,6 +410,11 @@ class VirtualTable(ScrollView, can_focus=True):
         """Keys of the rows currently on screen, top to bottom."""
         top = self.scroll_offset.y
         return tuple(self._order[top : top + self._page_height])
+
+    @property
+    def empty_message(self) -> str:
+        """What the table shows without a row to display (loading, empty, nothing matches)."""
+        return self.no_match_text if self._rows else self.empty_text
 
     @property
     def cursor_key(self) -> str | None:
@@ -367,14 +462,6 @@ class VirtualTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-    def reset_column_widths(self) -> None:
-        """Shrink auto widths to the current rows (they only grow during `set_rows`)."""
-        self._content_widths = [0] * len(self._columns)
-        self._grow_widths(list(self._rows.values()))
-        self._widths_version += 1
-        self._update_virtual_size()
-        self.refresh()
-
     def clear(self) -> int:
         """Remove every row; return how many were removed."""
         return self.set_rows(())
@@ -386,7 +473,9 @@ class VirtualTable(ScrollView, can_focus=True):
         Column auto widths only grow here, so live data never makes columns jitter.
         """
         old_rows = self._rows
-        new_rows = {row.key: row for row in rows}
+        rows = rows if isinstance(rows, list | tuple) else list(rows)
+        # C-level: keys are a Row's first field.
+        new_rows: dict[str, Row] = dict(zip(map(itemgetter(0), rows), rows, strict=True))
         get = old_rows.get
         changed = [
             key for key, row in new_rows.items() if (old := get(key)) is not row and old != row
@@ -403,7 +492,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._source = source
         search = self._search
         for key in removed:
-            del search[key]
+            search.pop(key, None)
             self._sort_keys.pop(key, None)
             self._discard_strips(key)
         needle = self._needle
@@ -412,19 +501,24 @@ class VirtualTable(ScrollView, can_focus=True):
         match_flipped = sort_moved = False
         for key in changed:
             row = new_rows[key]
-            old_search = search.get(key)
-            new_search = search[key] = _search_text(row.cells)
-            if needle and (old_search is None or (needle in old_search) != (needle in new_search)):
-                match_flipped = True
+            if needle:
+                old_search = search.get(key)
+                new_search = search[key] = _search_text(row.cells)
+                if old_search is None or (needle in old_search) != (needle in new_search):
+                    match_flipped = True
+            elif search:
+                search.pop(key, None)
             if sort_index >= 0:
                 new_key = _sort_key(row, sort_index)
                 if key not in sort_keys or sort_keys[key] != new_key:
                     sort_moved = True
                 sort_keys[key] = new_key
-            if old_search is not None:
+            if key in old_rows:
                 self._discard_strips(key)
 
         grew = self._grow_widths([new_rows[key] for key in changed])
+        if removed and self._remeasure([old_rows[key] for key in removed]):
+            grew = True
         if grew:
             self._widths_version += 1
         if added or removed or source_moved or sort_moved or match_flipped:
@@ -464,6 +558,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self._sort_column = column_key
             self._sort_index = keys.index(column_key)
             self._rebuild_sort_keys()
+            self._widths_version += 1  # the sort column is never hidden: lay out again
         self._sort_reverse = reverse
         self._reorder(resort=True, refilter=True, fallback_first=False, reveal=True)
         self.refresh()
@@ -474,6 +569,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._sort_index = -1
         self._sort_reverse = False
         self._sort_keys = {}
+        self._widths_version += 1
         self._reorder(resort=True, refilter=True, fallback_first=False, reveal=True)
         self.refresh()
 
@@ -490,6 +586,8 @@ class VirtualTable(ScrollView, can_focus=True):
         narrowing = bool(self._needle) and self._needle in needle
         self._needle = needle
         self._filter_text = text
+        if not needle:
+            self._search = {}  # rebuilt by the next filter
         self._reorder(
             resort=False, refilter=True, fallback_first=True, reveal=True, narrowing=narrowing
         )
@@ -528,6 +626,13 @@ class VirtualTable(ScrollView, can_focus=True):
         if self._cursor_key is not None:
             self.post_message(self.RowActivated(self, self._cursor_key))
 
+    def action_clear_filter(self) -> None:
+        """Clear the filter and post `FilterCleared`; without a filter, Escape goes on."""
+        if not self._filter_text:
+            raise SkipAction()
+        self.set_filter("")
+        self.post_message(self.FilterCleared(self))
+
     def action_cycle_sort(self) -> None:
         """Sort by the next sortable column; after the last one, back to source order."""
         sortable = [column.key for column in self._columns if column.sortable]
@@ -553,7 +658,8 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ events
 
-    async def _on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
+        """A click on a header sorts by it; on a row moves the cursor there (twice: opens it)."""
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -573,7 +679,8 @@ class VirtualTable(ScrollView, can_focus=True):
             if event.chain >= 2:
                 self.action_activate()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the cursor in view."""
         self._scroll_to_cursor(None)
 
     # ------------------------------------------------------------------ rendering
@@ -598,28 +705,54 @@ class VirtualTable(ScrollView, can_focus=True):
         if index >= len(order) or index < 0:
             return Strip.blank(width, base)
         key = order[index]
-        if index == self._cursor_index:
-            variant = _CURSOR if self.has_focus else _CURSOR_BLURRED
-        elif self.zebra_stripes and index % 2:
-            variant = _ODD
+        variant = self._variant(index)
+        row = self._rows[key]
+        ages = self._ages(row, self._paint_now)
+        cached = self._strips.get((key, variant))
+        if cached is not None and cached[1] == ages:
+            return cached[0]
+        row_style = _row_style(row.style)
+        if variant == _PLAIN:
+            style = base + row_style if row_style else base
+        elif variant == _ODD:
+            style = odd + row_style if row_style else odd
         else:
-            variant = _PLAIN
-        strip = self._strips.get((key, variant))
-        if strip is None:
-            row = self._rows[key]
-            row_style = _row_style(row.style)
-            if variant == _PLAIN:
-                style = base + row_style if row_style else base
-            elif variant == _ODD:
-                style = odd + row_style if row_style else odd
-            else:
-                style = cursor if variant == _CURSOR else cursor_blurred
-                if row_style:
-                    # Keep the row's colour and attributes, but the cursor background wins.
-                    style = style + row_style + Style(bgcolor=style.bgcolor)
-            strip = self._render_row(row, style, width)
-            self._strips.set((key, variant), strip)
+            style = cursor if variant == _CURSOR else cursor_blurred
+            if row_style:
+                # Keep the row's colour and attributes, but the cursor background wins.
+                style = style + row_style + Style(bgcolor=style.bgcolor)
+        strip = self._render_row(row, style, width, ages)
+        if cached is not None:
+            # Textual's LRUCache.set keeps an existing entry: the stale strip goes first.
+            self._strips.discard((key, variant))
+        self._strips.set((key, variant), (strip, ages))
+        if ages and self._age_timer is None:
+            # Only a table that shows ages checks the clock.
+            self._age_timer = self.set_interval(AGE_CHECK_SECONDS, self._check_ages)
         return strip
+
+    def _variant(self, index: int) -> int:
+        """Which cached strip of a row the display line `index` shows."""
+        if index == self._cursor_index:
+            return _CURSOR if self.has_focus else _CURSOR_BLURRED
+        return _ODD if self.zebra_stripes and index % 2 else _PLAIN
+
+    def _ages(self, row: Row, now: float) -> tuple[str, ...]:
+        """The texts of the row's `Since` cells at `now` (empty for a row without ages)."""
+        fmt = self.format_since
+        return tuple(fmt(now - cell.timestamp) for cell in row.cells if type(cell) is Since)
+
+    def _check_ages(self) -> None:
+        """Repaint the rows on screen whose ages read differently now (and only those)."""
+        now = self.clock()
+        top = self.scroll_offset.y
+        rows = self._rows
+        strips = self._strips
+        for index, key in enumerate(self._order[top : top + self._page_height], top):
+            ages = self._ages(rows[key], now)
+            # A line with no strip yet is painted fresh anyway.
+            if ages and (hit := strips.get((key, self._variant(index)))) and hit[1] != ages:
+                self._refresh_index(index)
 
     def _prepare_render(self) -> None:
         get = self.get_component_rich_style
@@ -631,6 +764,7 @@ class VirtualTable(ScrollView, can_focus=True):
             get("vtable--odd-row"),
             get("vtable--empty"),
         )
+        self._paint_now = self.clock()
         width = self.size.width
         # Lay columns out in the width left of the scrollbar, so an ellipsis stays visible.
         room = min(width, self.scrollable_content_region.width)
@@ -644,10 +778,12 @@ class VirtualTable(ScrollView, can_focus=True):
     def _column_sizes(self, width: int) -> dict[int, int]:
         """Content width of each column to lay out, in display order.
 
-        Auto-width columns may give up a fifth of their width before anything is hidden;
-        then droppable columns go (highest `drop` first); if the rest still overflow, auto
-        columns shrink down to a floor. Fixed columns such as the price keep their width,
-        so only long names get an ellipsis.
+        Columns that do not all fit give way in this order: droppable columns go (highest
+        `drop` first, never the sort column) while the rest, with every auto column capped
+        at a fair share of the width, still overflow; then the widest auto columns shrink
+        together, down to a floor. So a name is cut only when it is longer than its fair
+        share, and one very long name does not cut every other name to the floor. Fixed
+        columns such as the price keep their width.
         """
         pad = self._cell_padding
         sizes = {i: max(1, self._column_width(i)) for i in range(len(self._columns))}
@@ -656,24 +792,34 @@ class VirtualTable(ScrollView, can_focus=True):
             for i, c in enumerate(self._columns)
             if c.width is None
         }
-        slack = {i: max(floor, sizes[i] * 4 // 5) for i, floor in floors.items()}
+        # While deciding what to drop, auto columns may also give up a fifth of their width
+        # (a GPU model cut by a few cells beats losing a column), except the first column:
+        # it names the row, and names are what must stay whole.
+        fair = {
+            i: max(floor, min(int(width * _FAIR_SHARE), sizes[i] if i == 0 else sizes[i] * 4 // 5))
+            for i, floor in floors.items()
+        }
 
         def total(limits: dict[int, int]) -> int:
             return sum(min(size, limits.get(i, size)) + 2 * pad for i, size in sizes.items())
 
-        for index in sorted(
-            (i for i in sizes if self._columns[i].drop > 0), key=lambda i: -self._columns[i].drop
-        ):
-            if total(slack) <= width:
+        if total({}) <= width:
+            return sizes
+        droppable = [i for i in sizes if self._columns[i].drop > 0 and i != self._sort_index]
+        for index in sorted(droppable, key=lambda i: -self._columns[i].drop):
+            if total(fair) <= width:
                 break
             del sizes[index]
         excess = total({}) - width
-        for index in sorted((i for i in floors if i in sizes), key=lambda i: -sizes[i]):
-            if excess <= 0:
+        shrinkable = [i for i in floors if i in sizes]
+        while excess > 0:
+            # One cell at a time off the widest auto column still above its floor.
+            over = [i for i in shrinkable if sizes[i] > floors[i]]
+            if not over:
                 break
-            give = min(excess, sizes[index] - floors[index])
-            sizes[index] -= give
-            excess -= give
+            widest = max(over, key=lambda i: sizes[i])
+            sizes[widest] -= 1
+            excess -= 1
         return sizes
 
     @property
@@ -727,7 +873,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _render_empty(self, y: int, width: int, base: Style, empty: Style) -> Strip:
         if y != 1 + max(0, self.size.height - 2) // 2:
             return Strip.blank(width, base)
-        message = self.no_match_text if self._rows else self.empty_text
+        message = self.empty_message
         text = _fit(message, min(width, cell_len(message)), False)
         left = (width - cell_len(text)) // 2
         segments = [
@@ -737,13 +883,18 @@ class VirtualTable(ScrollView, can_focus=True):
         ]
         return Strip(segments, width)
 
-    def _render_row(self, row: Row, style: Style, width: int) -> Strip:
+    def _render_row(self, row: Row, style: Style, width: int, ages: tuple[str, ...]) -> Strip:
         cells = row.cells
+        if ages:
+            texts = iter(ages)
+            cells = tuple(next(texts) if type(cell) is Since else cell for cell in cells)
         count = len(cells)
         parts: list[str] = []
         segments: list[Segment] = []
         for index, left, size, right, align_right in self._layout:
             cell = cells[index] if index < count else ""
+            if isinstance(cell, Since):  # only when `ages` is short of cells: never
+                cell = ""
             if isinstance(cell, str):
                 parts.append(f"{' ' * left}{_fit(cell, size, align_right)}{' ' * right}")
                 continue
@@ -758,10 +909,12 @@ class VirtualTable(ScrollView, can_focus=True):
     def _text_segments(
         self, cell: Text, size: int, align_right: bool, style: Style
     ) -> list[Segment]:
-        text = cell.copy()
-        if not text.plain.isprintable():
-            text.plain = _CONTROL.sub(" ", text.plain)  # same length, so spans survive
-        text.truncate(size, overflow="ellipsis")
+        text = safe_text(cell).copy()  # controls shown one for one, so spans survive
+        if text.cell_len > size:
+            # Rich's own ellipsis leaves a gap when a wide character straddles the cut.
+            kept = _kept_chars(text.plain, size - 1) if size > 1 else 0
+            text = text[:kept]
+            text.append(_ELLIPSIS * min(size, 1))
         text.align("right" if align_right else "left", size)
         return [
             Segment(chunk, style + chunk_style if chunk_style else style)
@@ -817,6 +970,32 @@ class VirtualTable(ScrollView, can_focus=True):
                 grew = True
         return grew
 
+    def _remeasure(self, removed: Sequence[Row]) -> bool:
+        """Shrink auto widths that only a removed row needed; return whether any changed.
+
+        Widths only grow with live data (no jitter), but a column must not stay wide for
+        good because of one long name that is gone: a column is measured again when a
+        removed row was as wide as it. Removals are rare, so the full measure is too.
+        """
+        widths = self._content_widths
+        stale = [
+            index
+            for index, column in enumerate(self._columns)
+            if column.width is None
+            and widths[index] > 0
+            and any(
+                index < len(row.cells) and _cell_width(row.cells[index]) >= widths[index]
+                for row in removed
+            )
+        ]
+        if not stale:
+            return False
+        before = list(widths)
+        for index in stale:
+            widths[index] = 0
+        self._grow_widths(list(self._rows.values()))
+        return widths != before
+
     def _rebuild_sort_keys(self) -> None:
         index = self._sort_index
         self._sort_keys = {key: _sort_key(row, index) for key, row in self._rows.items()}
@@ -862,7 +1041,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if refilter or resort:
             needle = self._needle
             if needle:
-                search = self._search
+                search = self._fill_search()
                 base = old_order if narrowing else self._sorted
                 self._order = [key for key in base if needle in search[key]]
             else:
@@ -889,11 +1068,20 @@ class VirtualTable(ScrollView, can_focus=True):
         if self._cursor_key != old_key:
             self.cursor_changed()
 
+    def _fill_search(self) -> dict[str, str]:
+        """The search strings of every row (built now for rows that have none)."""
+        search = self._search
+        if len(search) != len(self._rows):
+            for key, row in self._rows.items():
+                if key not in search:
+                    search[key] = _search_text(row.cells)
+        return search
+
     def _nearest(self, old_order: list[str], old_index: int) -> int:
         """Display index of the surviving row closest to `old_index` in the old order."""
         rows = self._rows
         needle = self._needle
-        search = self._search
+        search = self._fill_search() if needle else self._search
         for distance in range(1, len(old_order) + 1):
             for position in (old_index + distance, old_index - distance):
                 if 0 <= position < len(old_order):

@@ -1,0 +1,1 @@
+"""Open a shell or a port forward on a container with the system's OpenSSH client. No Textual."""

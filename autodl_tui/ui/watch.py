@@ -1,0 +1,178 @@
+"""The fleet watch (no Textual): alert rules and host timelines fed by what the poller read.
+
+The poller posts an `Observed` fact after every completed poll (only what it read in full);
+`Fleet.apply` hands it here, and the engine fires each incident once through the sinks the
+config asks for. Container timelines (creating -> running per host) come from the store's
+containers and the selected deployment's events, and give the slow hosts (`H`) and the
+containers pane's host marks. Stops, scales and deletes made in the app are told to the
+engine (`expect`) so they are not reported as surprises.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from autodl_tui.alerts.engine import AlertEngine
+from autodl_tui.alerts.model import Alert, AlertSettings, Severity, Snapshot
+from autodl_tui.alerts.sinks import sinks_for
+from autodl_tui.api.models import Container
+from autodl_tui.timelines import SlowHost, TimelineBook, flag_hosts, host_marks, host_stats
+from autodl_tui.ui.messages import ContainersLoaded, EventsReceived, FleetContainersLoaded
+from autodl_tui.ui.store import Change
+
+Notify = Callable[[str, str, Severity], object]
+
+
+def terminal_writer() -> Callable[[str], object] | None:
+    """Write the bell and OSC 9/777 to the terminal the app draws on, or None without one.
+
+    Textual has no public call for raw output but `bell()`, so the few bytes go to the
+    same file descriptor in one `os.write` (a tty write is not split by the frames the
+    app's writer thread sends). Every text inside them passed `display.clean` first.
+    """
+    stream = sys.__stdout__
+    if stream is None or not stream.isatty():
+        return None
+    fd = stream.fileno()
+    return lambda data: os.write(fd, data.encode("utf-8", "replace"))
+
+
+#: Alert toasts shown in full per TOAST_WINDOW_S; past that, one summary says how many more.
+TOAST_BURST = 3
+TOAST_WINDOW_S = 60.0
+
+
+class ToastThrottle:
+    """A flood of alerts (a fleet-wide outage, a mass scale-down) shows a few toasts, then
+    one summary per window, not hundreds: the alerts view (A) has every one.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._shown: list[float] = []
+        self._held = 0
+        self._summary_at = -TOAST_WINDOW_S
+
+    def admit(self) -> bool:
+        """Whether this alert gets its own toast (else it is counted for the summary)."""
+        now = self._clock()
+        self._shown = [t for t in self._shown if now - t < TOAST_WINDOW_S]
+        if len(self._shown) < TOAST_BURST:
+            self._shown.append(now)
+            return True
+        self._held += 1
+        return False
+
+    def summary(self) -> str:
+        """The summary toast's text when one is due ("" otherwise): once per window."""
+        now = self._clock()
+        if not self._held or now - self._summary_at < TOAST_WINDOW_S / 6:
+            return ""
+        held, self._held, self._summary_at = self._held, 0, now
+        return f"{held} more alert{'s' if held != 1 else ''}: A lists every one."
+
+
+class FleetWatch:
+    """One alert engine and one timeline book for the session."""
+
+    def __init__(
+        self,
+        settings: AlertSettings,
+        *,
+        notify: Notify,
+        report: Callable[[str], object],
+        write: Callable[[str], object] | None = None,
+    ) -> None:
+        self._notify = notify
+        #: A flood of alerts shows a few toasts and a summary (the alerts view has them all).
+        self.toasts = ToastThrottle(time.monotonic)
+        self.engine = AlertEngine(
+            settings,
+            sinks_for(settings, notify=self._toast, write=write, report=report),
+            on_sink_error=report,
+        )
+        self.book = TimelineBook()
+        #: Containers the user stopped here: their end is not a host's failure.
+        self._excused: set[str] = set()
+        self._flagged: list[SlowHost] | None = None
+        #: The containers fed to the timelines last (see `changed`).
+        self._fed: Sequence[Container] = ()
+        #: Containers read by a fleet-wide poll, waiting for the next deployments list.
+        self._held: Snapshot | None = None
+
+    def _toast(self, title: str, text: str, severity: Severity) -> None:
+        if self.toasts.admit():
+            self._notify(title, text, severity)
+        elif more := self.toasts.summary():
+            self._notify("Alerts", more, "warning")
+
+    def observe(self, snapshot: Snapshot) -> list[Alert]:
+        """One poll's complete reads: the alerts that fired (already sent to the sinks).
+
+        Containers read without the deployments list (the fleet-wide poll) wait for the
+        next list, and are judged with it: a container seen stopping before the list says
+        its deployment was stopped or scaled down would otherwise read as a surprise.
+        """
+        if snapshot.deployments is None:
+            if not snapshot.containers:
+                return self.engine.observe(snapshot)  # stock or packages: nothing to wait for
+            held = self._held
+            self._held = replace(
+                snapshot,
+                containers={**(held.containers if held else {}), **snapshot.containers},
+            )
+            return []
+        held, self._held = self._held, None
+        if held is not None:
+            snapshot = replace(snapshot, containers={**held.containers, **snapshot.containers})
+        return self.engine.observe(snapshot)
+
+    def changed(self, change: Change) -> None:
+        """A store change: containers and events feed the timelines."""
+        fact = change.fact
+        if isinstance(fact, EventsReceived):
+            grew = self.book.add_events(fact.events)
+            if grew:
+                # A timeline an event began takes its host from the next containers list.
+                self._fed = ()
+        elif isinstance(fact, ContainersLoaded | FleetContainersLoaded):
+            # Only the containers that are not the very objects fed last time: a fleet-wide
+            # poll with 5% changed feeds 5% (the poller and the client's memo hand back the
+            # same object for an unchanged container). The last list is kept to tell them:
+            # while it lives, no other object can have one of its ids.
+            fed = {id(c) for c in self._fed}
+            grew = self.book.add_containers(c for c in fact.containers if id(c) not in fed)
+            self._fed = fact.containers
+        else:
+            return
+        if grew:
+            self._flagged = None  # recomputed when next asked (it walks the whole book)
+
+    def expect(self, deployment_uuid: str, container_uuid: str = "", *, at: datetime) -> None:
+        """The user stopped, scaled or deleted this: what follows is not an incident."""
+        self.engine.expect(deployment_uuid, container_uuid, at=at)
+        if container_uuid:
+            self._excused.add(container_uuid)
+            self._flagged = None
+
+    @property
+    def history(self) -> Sequence[Alert]:
+        """Alerts fired this session, oldest first."""
+        return tuple(self.engine.history)
+
+    def slow_hosts(self) -> list[SlowHost]:
+        """Hosts much slower than the fleet to reach running, or failing to (computed once
+        per change of the timelines).
+        """
+        if self._flagged is None:
+            self._flagged = flag_hosts(host_stats(self.book, excused=self._excused))
+        return self._flagged
+
+    def host_marks(self) -> dict[str, str]:
+        """machine_id -> "slow" / "failing" / "slow, failing", for the containers pane."""
+        return host_marks(self.slow_hosts())
