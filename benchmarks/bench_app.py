@@ -526,6 +526,13 @@ async def bench_headless(figures: Figures, others: Mapping[str, Any], quick: boo
 
             await settle(pilot)
             poller = screen.poller
+            # The budget leaves a few of the first load's lists to later polls: read them
+            # first, so what follows is a poll with nothing new.
+            for _ in range(100):
+                if poller.fleet_whole:
+                    break
+                await poller.poll_fleet()
+                await settle(pilot)
             with Counting() as counting:
                 cpu = process_time()
                 await poller.poll_fast()
@@ -542,9 +549,9 @@ async def bench_headless(figures: Figures, others: Mapping[str, Any], quick: boo
                 )
             )
             figures.notes.append(
-                f"An unchanged poll of everything (deployments, 520 container lists, 11 stock "
-                f"regions; simulator included, in-process) costs {cpu * 1000:.0f} ms CPU and "
-                f"touches {dict(counting.calls) or 'no widget'}."
+                f"An unchanged poll of everything (deployments, the container lists the "
+                f"planner picks, 11 stock regions; simulator included, in-process) costs "
+                f"{cpu * 1000:.0f} ms CPU and touches {dict(counting.calls) or 'no widget'}."
             )
 
             figures.add(

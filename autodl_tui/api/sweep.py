@@ -164,5 +164,9 @@ class SweepPlanner:
                     now + self.full_sweep * stagger.get(uuid, 1.0),
                 )
 
+    def unread(self, deployments: Iterable[Deployment]) -> int:
+        """How many of `deployments` (distinct uuids) were never read: the fleet is not whole."""
+        return len({d.uuid for d in deployments if d.uuid and d.uuid not in self._reads})
+
     def __len__(self) -> int:
         return len(self._reads)

@@ -180,6 +180,8 @@ class Poller:
         self._last_containers: tuple[str, tuple[Container, ...]] | None = None
         self._last_stock: dict[str, tuple[GpuStock, ...]] | None = None
         self._last_fleet: dict[str, tuple[Container, ...]] | None = None
+        #: Whether the rows last posted held every deployment's containers, each read once.
+        self._fleet_whole = False
         self._tasks: list[asyncio.Task[None]] = []
         self._wake_fast = asyncio.Event()
         self._wake_stock = asyncio.Event()
@@ -308,10 +310,16 @@ class Poller:
             return
         self.fleet_wide = on
         self._last_fleet = None
+        self._fleet_whole = False
         if not on:
             self._failing.discard("fleet")  # no longer polled, so it cannot recover
         self._last_containers = None  # back in single mode, post the selection's list again
         (self._wake_fleet if on else self._wake_fast).set()
+
+    @property
+    def fleet_whole(self) -> bool:
+        """Whether the fleet-wide rows last posted held every deployment's list, read once."""
+        return self._fleet_whole
 
     def fleet_interval(self) -> float:
         """Seconds between fleet-wide polls: five fast polls, and never under ten seconds."""
@@ -504,7 +512,7 @@ class Poller:
             sweep_per_minute=min(budget.per_minute * SWEEP_BUDGET_SHARE, SWEEP_MAX_PER_MINUTE),
         )
         self.last_plan = plan
-        total = len(plan.fetch)
+        listed = len({d.uuid for d in deployments if d.uuid})
 
         partial_gap = FLEET_PARTIAL_AFTER
         partial_at = self._clock() + partial_gap
@@ -517,8 +525,8 @@ class Poller:
             if not first_load:
                 return
             if answered % FLEET_PROGRESS_STEP == 0:
-                self._post(FleetProgress(answered, total))
-            if total < FLEET_PARTIAL_MIN or answered >= total or self._clock() < partial_at:
+                self._post(FleetProgress(answered, listed))
+            if listed < FLEET_PARTIAL_MIN or answered >= listed or self._clock() < partial_at:
                 return
             self._post_fleet(_so_far(deployments, answers, last), complete=False)
             partial_gap *= 2
@@ -550,9 +558,16 @@ class Poller:
         self._kept_fleet = fleet
         # Only the lists read whole this time: one kept from before is not news.
         self._post(Observed(fleet_snapshot(self._now(), answers)))
-        if self.fleet_wide and fleet != self._last_fleet:
+        # A budget with less to spare than the fleet has lists leaves some for the next
+        # polls: until each was read once the rows are not the whole fleet, and say so.
+        unread = self._planner.unread(deployments)
+        whole = unread == 0
+        if not whole:
+            self._post(FleetProgress(listed - unread, listed))
+        if self.fleet_wide and (fleet != self._last_fleet or whole != self._fleet_whole):
             self._last_fleet = fleet
-            self._post_fleet(tuple(c for group in fleet.values() for c in group))
+            self._fleet_whole = whole
+            self._post_fleet(tuple(c for group in fleet.values() for c in group), complete=whole)
 
     def _post_fleet(self, containers: tuple[Container, ...], *, complete: bool = True) -> None:
         # Masked in the log from the moment a row (and its detail) can show them.

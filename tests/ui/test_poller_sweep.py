@@ -126,3 +126,40 @@ async def test_a_long_first_load_shows_the_lists_read_so_far_then_all(monkeypatc
             assert all(m.complete for m in posted if isinstance(m, FleetContainersLoaded))
         finally:
             await client.aclose()
+
+
+async def test_a_budget_too_small_for_the_first_load_says_the_rows_are_not_whole_yet() -> None:
+    from autodl_tui.budget import RequestBudget
+    from autodl_tui.ui.messages import FleetProgress
+
+    budget_now = [0.0]
+    budget = RequestBudget(40, burst=40, clock=lambda: budget_now[0])
+    with running_sim("--fleet", "small", "--speed", "0") as (_proc, url):
+        client = AutoDLClient("t", base_url=url, budget=budget)
+        posted: list[Message] = []
+        poller = Poller(client, posted.append, regions=("westDC2",), clock=lambda: 1000.0)
+        try:
+            await poller.poll_fast()
+            listed = len(poller._last_deployments or ())
+            poller.show_fleet(True)
+            await poller.poll_fleet()
+            # The budget had room for some of the 52 lists: those rows show, marked unfinished.
+            (first,) = [m for m in posted if isinstance(m, FleetContainersLoaded)]
+            progress = [m for m in posted if isinstance(m, FleetProgress)]
+            read = len(poller.last_plan.fetch)
+            assert 0 < read < listed and not first.complete
+            assert (progress[-1].done, progress[-1].total) == (read, listed)
+
+            # A minute later the budget has refilled: the rest is read and the rows are whole.
+            budget_now[0] += 60.0
+            posted.clear()
+            await poller.poll_fleet()
+            (second,) = [m for m in posted if isinstance(m, FleetContainersLoaded)]
+            assert second.complete and len(second.containers) > len(first.containers)
+            assert not [m for m in posted if isinstance(m, FleetProgress)]
+            # Nothing changed since: nothing is posted.
+            posted.clear()
+            await poller.poll_fleet()
+            assert not [m for m in posted if isinstance(m, FleetContainersLoaded)]
+        finally:
+            await client.aclose()
