@@ -29,7 +29,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -364,18 +364,25 @@ async def load_fleet_view(app: BenchApp, pilot: Pilot[Any], limit: float = 600.0
     return (app.frames[-1] - started) * 1000
 
 
+def churn_polls(
+    app: BenchApp, clock: VirtualClock, rnd: random.Random, count: int
+) -> Iterator[FleetContainersLoaded]:
+    """`count` fleet-wide polls in turn, each with 5% of the previous one's containers changed."""
+    current = list(app.main_screen.containers.values())
+    for _ in range(count):
+        current = churned(current, rnd)
+        yield FleetContainersLoaded(tuple(current), clock.now())
+
+
 async def refresh_rounds(
     app: BenchApp, pilot: Pilot[Any], clock: VirtualClock, rnd: random.Random, count: int
 ) -> list[Sample]:
     """`count` fleet-wide polls, each with 5% of the containers changed, timed to the frame."""
     screen = app.main_screen
-    current = list(screen.containers.values())
-    samples = []
-    for _ in range(count):
-        current = churned(current, rnd)
-        message = FleetContainersLoaded(tuple(current), clock.now())
-        samples.append(await measure(app, pilot, lambda m=message: screen.fleet.apply(m)))
-    return samples
+    return [
+        await measure(app, pilot, lambda m=message: screen.fleet.apply(m))
+        for message in churn_polls(app, clock, rnd, count)
+    ]
 
 
 async def minute_ticks(
@@ -413,11 +420,8 @@ async def keys_around_polls(
 ) -> list[Sample]:
     """A cursor key pressed as a 5%-churn poll arrives: key -> frame with the poll's work."""
     screen = app.main_screen
-    current = list(screen.containers.values())
     samples = []
-    for _ in range(count):
-        current = churned(current, rnd)
-        message = FleetContainersLoaded(tuple(current), clock.now())
+    for message in churn_polls(app, clock, rnd, count):
 
         async def poll_then_key(m: FleetContainersLoaded = message) -> None:
             screen.post_message(Polled(m))  # as the poller's facts arrive
