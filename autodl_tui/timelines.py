@@ -21,9 +21,10 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 
 from autodl_tui.api.models import Container, ContainerEvent
 from autodl_tui.catalog import STARTING_STATUSES
@@ -96,6 +97,19 @@ class TimelineBook:
         self._lines: OrderedDict[str, Timeline] = OrderedDict()
         #: Container uuid -> (machine id, region), from the containers lists.
         self._hosts: dict[str, tuple[str, str]] = {}
+        # Kept as the book changes so that `host_stats` redoes only the hosts a poll touched
+        # (a fleet-wide poll with 5% changed touches a few dozen of 2,000 hosts; walking all
+        # 20,000 timelines on every such poll was most of the poll's cost).
+        #: Machine id -> the uuids of its containers (those with a timeline).
+        self._members: dict[str, set[str]] = {}
+        #: Container uuid -> when its timeline last changed (a counter): "newest" per host.
+        self._seq: dict[str, int] = {}
+        self._clock = 0
+        #: Hosts whose stats may have changed since `host_stats` last ran.
+        self._dirty: set[str] = set()
+        #: Machine id -> its stats as `host_stats` last made them (hosts with evidence only).
+        self._stats: dict[str, HostStats] = {}
+        self._excused: frozenset[str] = frozenset()
 
     def add_events(self, events: Iterable[ContainerEvent]) -> bool:
         """Record events (any order); only the first time of each milestone counts.
@@ -140,10 +154,29 @@ class TimelineBook:
             return False
         self._lines[uuid] = new
         self._lines.move_to_end(uuid)
+        self._clock += 1
+        self._seq[uuid] = self._clock
+        if (host := self._hosts.get(uuid)) is not None:
+            self._dirty.add(host[0])
         while len(self._lines) > self._max:
             gone, _ = self._lines.popitem(last=False)
-            self._hosts.pop(gone, None)
+            self._seq.pop(gone, None)
+            self._set_host(gone, None)
         return True
+
+    def _set_host(self, uuid: str, host: tuple[str, str] | None) -> None:
+        """Move a container to another host (None: forget its host), marking both dirty."""
+        old = self._hosts.pop(uuid, None) if host is None else self._hosts.get(uuid)
+        if old is not None:
+            self._dirty.add(old[0])
+            if (members := self._members.get(old[0])) is not None:
+                members.discard(uuid)
+                if not members:
+                    del self._members[old[0]]
+        if host is not None:
+            self._hosts[uuid] = host
+            self._members.setdefault(host[0], set()).add(uuid)
+            self._dirty.add(host[0])
 
     def add_containers(self, containers: Iterable[Container]) -> bool:
         """Learn each container's host, and its times where no event of it was seen.
@@ -162,9 +195,57 @@ class TimelineBook:
             if c.machine_id and c.uuid in self._lines:
                 host = (c.machine_id, c.data_center)
                 if hosts.get(c.uuid) != host:
-                    hosts[c.uuid] = host
+                    self._set_host(c.uuid, host)
                     changed = True
         return changed
+
+    def host_stats(self, excused: Collection[str] = ()) -> list[HostStats]:
+        """Per host, the boot times and failures of its containers, hosts by machine id.
+
+        Only the hosts whose containers changed since the last call (or whose excused
+        containers did) are counted again.
+        """
+        excused = excused if isinstance(excused, frozenset) else frozenset(excused)
+        if excused != self._excused:
+            for uuid in excused ^ self._excused:
+                if (host := self._hosts.get(uuid)) is not None:
+                    self._dirty.add(host[0])
+            self._excused = excused
+        for machine in self._dirty:
+            stats = self._count(machine, excused)
+            if stats is None:
+                self._stats.pop(machine, None)
+            else:
+                self._stats[machine] = stats
+        self._dirty.clear()
+        return [self._stats[m] for m in sorted(self._stats)]
+
+    def _count(self, machine: str, excused: frozenset[str]) -> HostStats | None:
+        """One host's stats from its containers' timelines, oldest first; None without any."""
+        members = self._members.get(machine)
+        if not members:
+            return None
+        boots: list[float] = []
+        failed = 0
+        lines = self._lines
+        for uuid in members:
+            line = lines[uuid]
+            seconds = line.boot_seconds
+            if seconds is not None:
+                boots.append(seconds)
+            elif line.failed and uuid not in excused:
+                failed += 1
+        if not boots and not failed:
+            return None
+        newest = max(members, key=self._seq.__getitem__)
+        boots.sort()
+        return HostStats(
+            machine_id=machine,
+            data_center=self._hosts[newest][1],
+            boots=tuple(boots),
+            failed=failed,
+            container_uuid=newest,
+        )
 
     def timeline(self, uuid: str) -> Timeline | None:
         """The timeline of one container, if it was seen in an event or a list."""
@@ -193,15 +274,17 @@ class HostStats:
 
     machine_id: str
     data_center: str
+    #: Seconds to running of each container that ran here, shortest first.
     boots: tuple[float, ...]
     failed: int
     #: The newest container seen on this host: the blacklist call names a container.
     container_uuid: str
+    #: Median seconds to running, None before any container ran here (derived from boots:
+    #: `flag_hosts` reads it for every host on every change, so it is worked out once).
+    median: float | None = field(init=False, compare=False)
 
-    @property
-    def median(self) -> float | None:
-        """Median seconds to running, None before any container ran here."""
-        return statistics.median(self.boots) if self.boots else None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "median", statistics.median(self.boots) if self.boots else None)
 
     @property
     def containers(self) -> int:
@@ -237,33 +320,7 @@ def host_marks(flagged: Iterable[SlowHost]) -> dict[str, str]:
 
 def host_stats(book: TimelineBook, excused: Collection[str] = ()) -> list[HostStats]:
     """Per host, the boot times and failures of its containers (hosts by machine id)."""
-    boots: dict[str, list[float]] = {}
-    failed: dict[str, int] = {}
-    region: dict[str, str] = {}
-    newest: dict[str, str] = {}
-    for uuid, line in book.timelines.items():
-        host = book.hosts.get(uuid)
-        if host is None:
-            continue
-        machine, dc = host
-        region[machine] = dc
-        newest[machine] = uuid  # timelines are oldest first: the last one wins
-        seconds = line.boot_seconds
-        if seconds is not None:
-            boots.setdefault(machine, []).append(seconds)
-        elif line.failed and uuid not in excused:
-            failed[machine] = failed.get(machine, 0) + 1
-    return [
-        HostStats(
-            machine_id=m,
-            data_center=region[m],
-            boots=tuple(boots.get(m, ())),
-            failed=failed.get(m, 0),
-            container_uuid=newest[m],
-        )
-        for m in sorted(region)
-        if boots.get(m) or failed.get(m)
-    ]
+    return book.host_stats(excused)
 
 
 def flag_hosts(stats: Iterable[HostStats]) -> list[SlowHost]:
@@ -273,10 +330,14 @@ def flag_hosts(stats: Iterable[HostStats]) -> list[SlowHost]:
     drag the baseline up until it no longer looks slow.
     """
     hosts = list(stats)
-    everyone = sorted(b for h in hosts for b in h.boots)
+    # Each host's boots are sorted already: sorting their runs together is a merge.
+    everyone = sorted(chain.from_iterable(h.boots for h in hosts))
     flagged: list[SlowHost] = []
     for h in hosts:
-        fleet = _median_without(everyone, sorted(h.boots))
+        failing = h.failed >= FAILED_FLAG
+        if not failing and not _may_be_slow(h, everyone):
+            continue  # the exact fleet median (a bisection per host) is for candidates only
+        fleet = _median_without(everyone, h.boots)
         median = h.median
         slow = (
             median is not None
@@ -284,7 +345,6 @@ def flag_hosts(stats: Iterable[HostStats]) -> list[SlowHost]:
             and len(h.boots) >= MIN_CONTAINERS
             and median > SLOW_FACTOR * max(fleet, 1.0)
         )
-        failing = h.failed >= FAILED_FLAG
         if slow or failing:
             flagged.append(SlowHost(h, fleet, slow, failing, evidence_text(h, fleet)))
     flagged.sort(
@@ -293,7 +353,20 @@ def flag_hosts(stats: Iterable[HostStats]) -> list[SlowHost]:
     return flagged
 
 
-def _median_without(everyone: list[float], mine: list[float]) -> float | None:
+def _may_be_slow(h: HostStats, everyone: Sequence[float]) -> bool:
+    """False when `h` cannot be slow whatever the others' median, by a bound on that median.
+
+    Taking k values out of a sorted list leaves its r-th smallest at or above `everyone[r]`,
+    so the others' median is at least `everyone[(count - 1) // 2]`.
+    """
+    count = len(everyone) - len(h.boots)
+    if len(h.boots) < MIN_CONTAINERS or count < MIN_CONTAINERS:
+        return False
+    median = h.median
+    return median is not None and median > SLOW_FACTOR * max(everyone[(count - 1) // 2], 1.0)
+
+
+def _median_without(everyone: Sequence[float], mine: Sequence[float]) -> float | None:
     """Median of `everyone` minus the multiset `mine` (both sorted); None under MIN_CONTAINERS.
 
     Found by bisection instead of building the rest of the fleet's list per host: with

@@ -278,6 +278,7 @@ class Counting:
     METHODS = (
         (Widget, "refresh"),
         (VirtualTable, "set_rows"),
+        (VirtualTable, "update_rows"),
         (VirtualTable, "set_columns"),
         (EventLog, "append"),
         (EventLog, "clear"),

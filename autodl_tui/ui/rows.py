@@ -215,6 +215,9 @@ class ContainerRows:
     def __init__(self) -> None:
         self._cache: dict[str, tuple[Container, str, str, Row]] = {}
         self._names: dict[str, str] | None = None
+        #: The `waiting` and `hosts` of the last call: while they are the same, a cached
+        #: row of the very same container object is reused without asking either.
+        self._context: tuple[Mapping[str, Explanation], Mapping[str, str]] = ({}, {})
         self.converted = 0
         """Containers converted to rows so far (the others were reused)."""
 
@@ -240,30 +243,70 @@ class ContainerRows:
                 self._cache, self._names = {}, None
         elif names is None or names != deployment_names:
             self._cache, self._names = {}, dict(deployment_names)
-        names = self._names
         # Updated in place: a poll with 5% changed allocates 5% of the entries, not a new
         # dict and 10,000 tuples (which also feed the garbage collector).
         cache = self._cache
         get = cache.get
         rows: list[Row] = []
         append = rows.append
+        same = self._context == (waiting, hosts)
+        if not same:
+            self._context = (dict(waiting), dict(hosts))
+        convert = self._row
         for c in containers:
-            why = waiting_reason_cell(c, waiting)
-            mark = hosts.get(c.machine_id, "") if c.machine_id else ""
             hit = get(c.uuid)
-            if hit is not None and hit[0] is c and hit[1] == why and hit[2] == mark:
-                append(hit[3])
-                continue
-            name = None
-            if names is not None:
-                name = names.get(c.deployment_uuid) or c.deployment_uuid[:10]
-            row = container_row(c, name, waiting=why, host=mark)
-            cache[c.uuid] = (c, why, mark, row)
-            append(row)
-            self.converted += 1
+            if same and hit is not None and hit[0] is c:
+                append(hit[3])  # the same container in the same context: the same row
+            else:
+                append(convert(c, hit, waiting, hosts))
         if len(cache) != len(rows):  # containers gone since the last call: forget them
             self._cache = {row.key: cache[row.key] for row in rows}
         return rows
+
+    def changed_rows(
+        self,
+        containers: Iterable[Container],
+        deployment_names: Mapping[str, str] | None = None,
+        *,
+        waiting: Mapping[str, Explanation] | None = None,
+        hosts: Mapping[str, str] | None = None,
+    ) -> list[Row] | None:
+        """Rows for `containers` alone (what a poll changed), the arguments as for `rows`.
+
+        None when the deployment names, waiting reasons or host marks are not the last
+        call's: any row may differ then, and `rows` must redo the list.
+        """
+        names = self._names
+        if (names is None) != (deployment_names is None) or (
+            deployment_names is not None and names != deployment_names
+        ):
+            return None
+        waiting = waiting or {}
+        hosts = hosts or {}
+        if self._context != (waiting, hosts):
+            return None
+        get = self._cache.get
+        return [self._row(c, get(c.uuid), waiting, hosts) for c in containers]
+
+    def _row(
+        self,
+        c: Container,
+        hit: tuple[Container, str, str, Row] | None,
+        waiting: Mapping[str, Explanation],
+        hosts: Mapping[str, str],
+    ) -> Row:
+        """The row of `c`: `hit` (its cached entry) reused if it still says the same."""
+        why = waiting_reason_cell(c, waiting)
+        mark = hosts.get(c.machine_id, "") if c.machine_id else ""
+        if hit is not None and hit[0] is c and hit[1] == why and hit[2] == mark:
+            return hit[3]
+        name = None
+        if self._names is not None:
+            name = self._names.get(c.deployment_uuid) or c.deployment_uuid[:10]
+        row = container_row(c, name, waiting=why, host=mark)
+        self._cache[c.uuid] = (c, why, mark, row)
+        self.converted += 1
+        return row
 
 
 class DeploymentRows:

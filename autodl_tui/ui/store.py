@@ -54,12 +54,34 @@ class Aspect(Enum):
     NOTICE = auto()
 
 
+@dataclass(frozen=True, slots=True)
+class ContainersDelta:
+    """How one list changed the containers held: what an observer must redo, not all of it.
+
+    A container is *changed* unless it is the very object held before (the poller and the
+    client's answer memo hand back the same object for an unchanged container), so a poll
+    of 10,000 with 5% changed names 500 and the observers' work is that 500's.
+    """
+
+    #: New containers and new versions of held ones, in the list's order.
+    changed: tuple[Container, ...]
+    #: Uuids held before and not in this list.
+    removed: tuple[str, ...]
+    #: Whether the list has the same uuids in the same order as the one before it.
+    same_order: bool
+
+
 @dataclass(frozen=True)
 class Change:
-    """What one fact or command changed; `fact` is the fact itself (None for a command)."""
+    """What one fact or command changed; `fact` is the fact itself (None for a command).
+
+    `delta`: for a containers list, how it differs from the containers held before it
+    (None for every other change; a command that empties the containers sends none).
+    """
 
     aspects: frozenset[Aspect]
     fact: Fact | None = None
+    delta: ContainersDelta | None = None
 
 
 Observer = Callable[[Change], None]
@@ -98,6 +120,8 @@ class FleetStore:
     stale_since: datetime | None = None
     now: Callable[[], datetime] = now_cst
     _observers: list[Observer] = field(default_factory=list, repr=False)
+    #: The delta of the fact being applied (set by `_containers`).
+    _delta: ContainersDelta | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ observers
     def subscribe(self, observer: Observer) -> Callable[[], None]:
@@ -139,8 +163,11 @@ class FleetStore:
     # ------------------------------------------------------------------ facts
     def apply(self, fact: Fact) -> Change | None:
         """Take one fact from the poller; None when it no longer applies (nothing changed)."""
+        self._delta = None
         aspects = self._absorb(fact)
-        return None if aspects is None else self._tell(Change(frozenset(aspects), fact))
+        if aspects is None:
+            return None
+        return self._tell(Change(frozenset(aspects), fact, self._delta))
 
     def _absorb(self, fact: Fact) -> set[Aspect] | None:  # noqa: PLR0911 - one branch a fact
         if isinstance(fact, DeploymentsLoaded):
@@ -196,7 +223,16 @@ class FleetStore:
         raise TypeError(f"not a poller fact: {type(fact).__name__}")
 
     def _containers(self, containers: Sequence[Container], *, loaded: bool = True) -> set[Aspect]:
-        self.containers = {c.uuid: c for c in containers}
+        old, new = self.containers, {c.uuid: c for c in containers}
+        get = old.get
+        # The one walk of the whole list per poll: the observers take the delta from here.
+        changed = tuple(c for c in new.values() if get(c.uuid) is not c)
+        added = sum(1 for c in changed if c.uuid not in old)
+        gone = len(old) + added - len(new)
+        removed = tuple(uuid for uuid in old if uuid not in new) if gone else ()
+        same_order = not added and not gone and list(new) == list(old)
+        self._delta = ContainersDelta(changed, removed, same_order)
+        self.containers = new
         self.containers_loaded = loaded
         return {Aspect.CONTAINERS}
 

@@ -32,7 +32,7 @@ from autodl_tui.ui.rows import (
     ContainerRows,
     DeploymentRows,
 )
-from autodl_tui.ui.store import Aspect, Change, FleetStore
+from autodl_tui.ui.store import Aspect, Change, ContainersDelta, FleetStore
 from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
@@ -81,7 +81,7 @@ class PaneViews:
         if Aspect.DEPLOYMENTS in aspects:
             self._deployments()
         if Aspect.CONTAINERS in aspects:
-            self._containers()
+            self._containers(change.delta)
         if Aspect.PROGRESS in aspects:
             self._progress()
         if Aspect.EVENTS in aspects:
@@ -109,25 +109,31 @@ class PaneViews:
         self._screen.query_one(Banner).clear("permission")
         self._on_deployments()
 
-    def _containers(self) -> None:
+    def _containers(self, delta: ContainersDelta | None) -> None:
         store = self._store
         table = self._screen.query_one("#containers", ContainersTable)
-        shown = tuple(store.containers.values())
-        if store.fleet_wide:
-            names = {uuid: d.name for uuid, d in store.deployments.items()}
-            first = not table.total_count
-            table.set_rows(
-                self._container_rows.rows(
-                    shown, names, waiting=store.waiting, hosts=self._host_marks()
-                )
+        names = (
+            {uuid: d.name for uuid, d in store.deployments.items()} if store.fleet_wide else None
+        )
+        hosts = self._host_marks()
+        first = not table.total_count
+        rows = None
+        if delta is not None and delta.same_order and table.total_count == len(store.containers):
+            # The same containers in the same order: only what the poll changed is converted
+            # and handed to the table (None: names or marks changed, every row may differ).
+            rows = self._container_rows.changed_rows(
+                delta.changed, names, waiting=store.waiting, hosts=hosts
             )
-            if first and table.total_count:
-                # The fleet's rows are start-up heap too: frozen, full collections skip them.
-                self._screen.call_after_refresh(self._on_fleet_painted)
+        if rows is not None:
+            table.update_rows(rows)
         else:
+            shown = tuple(store.containers.values())
             table.set_rows(
-                self._container_rows.rows(shown, waiting=store.waiting, hosts=self._host_marks())
+                self._container_rows.rows(shown, names, waiting=store.waiting, hosts=hosts)
             )
+        if store.fleet_wide and first and table.total_count:
+            # The fleet's rows are start-up heap too: frozen, full collections skip them.
+            self._screen.call_after_refresh(self._on_fleet_painted)
         if store.fleet_wide:
             table.empty_text = (
                 "No containers in any deployment"

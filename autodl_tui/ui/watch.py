@@ -20,7 +20,6 @@ from datetime import datetime
 from autodl_tui.alerts.engine import AlertEngine
 from autodl_tui.alerts.model import Alert, AlertSettings, Severity, Snapshot
 from autodl_tui.alerts.sinks import sinks_for
-from autodl_tui.api.models import Container
 from autodl_tui.timelines import SlowHost, TimelineBook, flag_hosts, host_marks, host_stats
 from autodl_tui.ui.messages import ContainersLoaded, EventsReceived, FleetContainersLoaded
 from autodl_tui.ui.store import Change
@@ -100,8 +99,8 @@ class FleetWatch:
         #: Containers the user stopped here: their end is not a host's failure.
         self._excused: set[str] = set()
         self._flagged: list[SlowHost] | None = None
-        #: The containers fed to the timelines last (see `changed`).
-        self._fed: Sequence[Container] = ()
+        #: Whether the next containers list is fed whole (see `changed`).
+        self._feed_all = True
         #: Containers read by a fleet-wide poll, waiting for the next deployments list.
         self._held: Snapshot | None = None
 
@@ -139,15 +138,14 @@ class FleetWatch:
             grew = self.book.add_events(fact.events)
             if grew:
                 # A timeline an event began takes its host from the next containers list.
-                self._fed = ()
+                self._feed_all = True
         elif isinstance(fact, ContainersLoaded | FleetContainersLoaded):
-            # Only the containers that are not the very objects fed last time: a fleet-wide
-            # poll with 5% changed feeds 5% (the poller and the client's memo hand back the
-            # same object for an unchanged container). The last list is kept to tell them:
-            # while it lives, no other object can have one of its ids.
-            fed = {id(c) for c in self._fed}
-            grew = self.book.add_containers(c for c in fact.containers if id(c) not in fed)
-            self._fed = fact.containers
+            # Only the containers the store's delta names: a fleet-wide poll with 5%
+            # changed feeds 5%.
+            delta = change.delta
+            fed = fact.containers if self._feed_all or delta is None else delta.changed
+            grew = self.book.add_containers(fed)
+            self._feed_all = False
         else:
             return
         if grew:

@@ -164,3 +164,75 @@ def test_the_fleet_median_without_a_host_is_the_median_of_the_others() -> None:
         mine = [float(rng.randint(0, 20)) for _ in range(rng.randint(0, 6))]
         expected = statistics.median(others) if len(others) >= MIN_CONTAINERS else None
         assert _median_without(sorted(others + mine), sorted(mine)) == expected
+
+
+def recount(book: TimelineBook, excused: frozenset[str]) -> list[HostStats]:
+    """`host_stats` from scratch: every timeline walked, oldest first (the reference)."""
+    # Boots shortest first, as `host_stats` gives them.
+    boots: dict[str, list[float]] = {}
+    failed: dict[str, int] = {}
+    region: dict[str, str] = {}
+    newest: dict[str, str] = {}
+    for uuid, line in book.timelines.items():
+        if (host := book.hosts.get(uuid)) is None:
+            continue
+        machine, region[machine] = host
+        newest[machine] = uuid
+        if line.boot_seconds is not None:
+            boots.setdefault(machine, []).append(line.boot_seconds)
+        elif line.failed and uuid not in excused:
+            failed[machine] = failed.get(machine, 0) + 1
+    return [
+        HostStats(m, region[m], tuple(sorted(boots.get(m, ()))), failed.get(m, 0), newest[m])
+        for m in sorted(region)
+        if boots.get(m) or failed.get(m)
+    ]
+
+
+def flag_everyone(hosts: list[HostStats]) -> list[tuple[str, bool, bool]]:
+    """Which hosts are slow or failing with the exact median of the others for every host."""
+    everyone = sorted(b for h in hosts for b in h.boots)
+    out = []
+    for h in hosts:
+        fleet = _median_without(everyone, sorted(h.boots))
+        slow = bool(
+            h.median is not None
+            and fleet is not None
+            and len(h.boots) >= MIN_CONTAINERS
+            and h.median > SLOW_FACTOR * max(fleet, 1.0)
+        )
+        if slow or h.failed >= FAILED_FLAG:
+            out.append((h.machine_id, slow, h.failed >= FAILED_FLAG))
+    return sorted(out)
+
+
+def test_the_stats_kept_as_the_book_changes_equal_a_count_from_scratch() -> None:
+    # Polls that change a few containers, move some to other hosts, push old ones out of a
+    # bounded book and excuse some stops: each time, the hosts redone since the last call
+    # must give what walking the whole book gives, and the same hosts flagged.
+    rng = random.Random(7)
+    book = TimelineBook(max_containers=60)
+    excused: set[str] = set()
+    flagged_some = False
+    for poll in range(300):
+        for _ in range(rng.randint(1, 8)):
+            uuid = f"c{rng.randint(0, 90)}"
+            start = rng.uniform(0, 1000)
+            machine = f"m{rng.randint(0, 9)}"
+            if rng.random() < 0.2:
+                fail(book, uuid, machine, start)
+            else:
+                # Hosts near the slow line too: a bound that skips a host it should not fails.
+                factor = (1, 1, 1, 2.8, 3.2, 3.0, 1, 1, 10, 1.5)[int(machine[1:])]
+                boot(book, uuid, machine, start, rng.uniform(0.7, 1.3) * 40 * factor)
+        if rng.random() < 0.1:
+            excused.add(f"c{rng.randint(0, 90)}")
+        if rng.random() < 0.05:
+            excused.clear()
+        frozen = frozenset(excused)
+        hosts = host_stats(book, excused=frozen)
+        assert hosts == recount(book, frozen), f"poll {poll}"
+        flagged = sorted((h.machine_id, h.slow, h.failing) for h in flag_hosts(hosts))
+        assert flagged == flag_everyone(hosts), f"poll {poll}"
+        flagged_some = flagged_some or any(slow for _, slow, _ in flagged)
+    assert flagged_some  # the slow host was found at some point: the comparison saw flags

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import ContainersTable, DeploymentsTable
+from autodl_tui.ui.rows import ContainerRows
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
@@ -143,6 +144,40 @@ async def test_cursor_stays_on_its_container_when_the_fleet_changes(make_app, si
         assert table.cursor_key == uuid
 
 
+async def test_rows_updated_from_what_a_poll_changed_equal_the_rows_made_afresh(
+    make_app, sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pane converts only the containers a poll changed (the store's delta); after
+    # polls of a churning fleet its rows must be what converting the whole list gives.
+    updated: list[int] = []
+    update_rows = VirtualTable.update_rows
+
+    def counted(self: VirtualTable, rows: Any) -> int:
+        rows = list(rows)
+        updated.append(len(rows))
+        return update_rows(self, rows)
+
+    monkeypatch.setattr(VirtualTable, "update_rows", counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await fleet_view(pilot, app)
+        store = screen.fleet.store
+        for _ in range(12):
+            sim.clock.advance(20)
+            sim.sync()
+            await screen.poller.poll_fast()
+            await screen.poller.poll_fleet()
+            await pilot.pause()
+            names = {uuid: d.name for uuid, d in store.deployments.items()}
+            hosts = screen.fleet_watch.host_marks()
+            afresh = ContainerRows().rows(
+                tuple(store.containers.values()), names, waiting=store.waiting, hosts=hosts
+            )
+            assert [table.get_row(row.key) for row in afresh] == afresh
+            assert table.total_count == len(afresh)
+        assert any(updated)  # some polls took the delta path: the comparison saw it
+
+
 async def test_a_poll_that_changes_nothing_touches_no_widget(
     make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,6 +204,7 @@ async def test_a_poll_that_changes_nothing_touches_no_widget(
         for cls, name in (
             (Widget, "refresh"),
             (VirtualTable, "set_rows"),
+            (VirtualTable, "update_rows"),
             (VirtualTable, "set_columns"),
             (EventLog, "append"),
             (EventLog, "clear"),

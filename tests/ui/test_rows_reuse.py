@@ -108,3 +108,21 @@ def test_deployment_rows_convert_only_the_deployments_that_differ() -> None:
     assert len(builder.rows(again[:5])) == 5 and len(builder._cache) == 5
     age = [i for i, col in enumerate(DEPLOYMENT_COLUMNS) if col.key == "age"][0]
     assert first[0].cells[age] == Since(NOW.timestamp())
+
+
+def test_changed_rows_convert_what_changed_and_refuse_a_new_context() -> None:
+    builder = ContainerRows()
+    containers = fleet()
+    names = {f"dep{i}": f"name{i}" for i in range(5)}
+    first = builder.rows(containers, names, hosts={"x": "slow"})
+    moved = dataclasses.replace(containers[3], price=1)
+    again = builder.changed_rows([moved], names, hosts={"x": "slow"})
+    assert again == [container_row(moved, "name3", host="")] and again[0] != first[3]
+    assert builder.converted == 51
+    # The whole list after it reuses that row: the cache took it.
+    later = builder.rows([*containers[:3], moved, *containers[4:]], names, hosts={"x": "slow"})
+    assert later[3] is again[0]
+    # Other names or marks: any row may differ, the caller redoes the list.
+    assert builder.changed_rows([moved], {**names, "dep0": "renamed"}, hosts={"x": "slow"}) is None
+    assert builder.changed_rows([moved], names, hosts={"x": "failing"}) is None
+    assert builder.changed_rows([moved], None, hosts={"x": "slow"}) is None

@@ -89,3 +89,26 @@ def test_a_partial_fleet_list_shows_rows_but_is_not_loaded_yet() -> None:
     assert list(store.containers) == ["a-1"] and not store.containers_loaded
     store.apply(FleetContainersLoaded((*first, container("b-1", "b")), NOW))
     assert set(store.containers) == {"a-1", "b-1"} and store.containers_loaded
+
+
+def test_a_containers_list_comes_with_what_changed_since_the_one_before() -> None:
+    store, seen = observed()
+    store.show_fleet(True)
+    a, b, c = (container(u, "d1") for u in "abc")
+    store.apply(FleetContainersLoaded((a, b), NOW))
+    assert seen[-1].delta is not None and seen[-1].delta.changed == (a, b)
+    assert not seen[-1].delta.same_order  # from nothing: new rows
+    b2 = Container.from_api({"uuid": "b", "deployment_uuid": "d1", "status": "running"})
+    store.apply(FleetContainersLoaded((a, b2), NOW))
+    delta = seen[-1].delta
+    assert delta is not None
+    assert (delta.changed, delta.removed, delta.same_order) == ((b2,), (), True)
+    store.apply(FleetContainersLoaded((c, a), NOW))
+    delta = seen[-1].delta
+    assert delta is not None
+    assert (delta.changed, delta.removed, delta.same_order) == ((c,), ("b",), False)
+    store.apply(FleetContainersLoaded((a, c), NOW))  # the same objects, reordered
+    delta = seen[-1].delta
+    assert delta is not None and (delta.changed, delta.same_order) == ((), False)
+    store.apply(DeploymentsLoaded((deployment("d1"),), NOW))
+    assert seen[-1].delta is None  # only containers lists carry one

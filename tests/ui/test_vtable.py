@@ -596,3 +596,55 @@ async def test_set_columns_keeps_rows_and_drops_missing_sort() -> None:
         assert table.total_count == 5
         await pilot.pause()
         assert "GPUs" not in line_text(table, 0)
+
+
+async def test_update_rows_gives_what_set_rows_gives_for_the_same_change() -> None:
+    # Two tables, one told the whole list (set_rows), one told only what changed
+    # (update_rows): sorted, filtered, cursor held, they must show the same rows every poll.
+    import random
+
+    rows = make_rows(2_000)
+
+    class Two(App[None]):
+        def compose(self) -> ComposeResult:
+            yield VirtualTable(COLUMNS, id="whole")
+            yield VirtualTable(COLUMNS, id="delta")
+
+    app = Two()
+    async with app.run_test(size=SIZE) as pilot:
+        whole, delta = (app.query_one(f"#{key}", VirtualTable) for key in ("whole", "delta"))
+        for table in (whole, delta):
+            table.set_rows(rows)
+            table.sort_by("gpus")
+            table.set_filter("running")
+            table.move_cursor_to_key("r01000")
+        rnd = random.Random(3)
+        for _ in range(8):
+            fresh = []
+            for index in rnd.sample(range(2_000), 100):
+                value = rnd.randint(0, 99)
+                status = rnd.choice(("running", "stopped"))
+                rows[index] = rows[index]._replace(
+                    cells=(rows[index].key, status, str(value)), sort_values=(None, None, value)
+                )
+                fresh.append(rows[index])
+            assert whole.set_rows(list(rows)) == delta.update_rows(fresh)
+            assert delta.visible_keys == whole.visible_keys
+            assert delta.cursor_key == whole.cursor_key
+            assert delta.matched_count == whole.matched_count
+            keys = [row.key for row in rows[0:50:7]]
+            assert [delta.get_row(k) for k in keys] == [whole.get_row(k) for k in keys]
+            await pilot.pause()
+            assert line_text(delta, 3) == line_text(whole, 3)
+
+
+async def test_update_rows_refuses_a_row_the_table_does_not_hold_and_changes_nothing() -> None:
+    rows = make_rows(5)
+    app = TableApp(rows)
+    async with app.run_test(size=SIZE):
+        table = app.table
+        changed = rows[1]._replace(cells=("r00001", "stopped", "7"))
+        with pytest.raises(KeyError):
+            table.update_rows([changed, Row("new", ("new", "running", "1"))])
+        assert table.get_row("r00001") == rows[1] and table.total_count == 5
+        assert table.update_rows([rows[2]]) == 0  # the very row it holds: nothing to do

@@ -51,7 +51,7 @@ def test_the_timelines_are_fed_only_the_containers_that_changed() -> None:
     from dataclasses import replace
 
     from autodl_tui.ui.messages import FleetContainersLoaded
-    from autodl_tui.ui.store import Aspect, Change
+    from autodl_tui.ui.store import FleetStore
 
     w, _said = watch()
     fed: list[str] = []
@@ -65,9 +65,13 @@ def test_the_timelines_are_fed_only_the_containers_that_changed() -> None:
     w.book.add_containers = spy  # type: ignore[method-assign]
     one, two = box("c1", machine="m1"), box("c2", machine="m2")
 
+    # Through the store, as the app feeds it: the watch takes the store's delta.
+    store = FleetStore()
+    store.subscribe(w.changed)
+    store.show_fleet(True)
+
     def loaded(*containers: object) -> None:
-        fact = FleetContainersLoaded(containers, at(0))  # type: ignore[arg-type]
-        w.changed(Change(frozenset({Aspect.CONTAINERS}), fact))
+        store.apply(FleetContainersLoaded(containers, at(0)))  # type: ignore[arg-type]
 
     loaded(one, two)
     hosts = w.slow_hosts()

@@ -486,8 +486,37 @@ class VirtualTable(Guarded, ScrollView, can_focus=True):
         source_moved = source != self._source
         if not changed and not removed_count and not source_moved:
             return 0
-
         removed = [key for key in old_rows if key not in new_rows] if removed_count else []
+        return self._take(new_rows, changed, removed, source, moved=bool(added) or source_moved)
+
+    def update_rows(self, rows: Iterable[Row]) -> int:
+        """Replace rows the table holds, by key, keeping every other row and the order.
+
+        For a caller that knows what changed: the work is that many rows, not the table's.
+        Returns how many changed; a key the table does not hold raises KeyError (nothing
+        is changed then).
+        """
+        old_rows = self._rows
+        fresh = [row for row in rows if (old := old_rows[row.key]) is not row and old != row]
+        if not fresh:
+            return 0
+        new_rows = dict(old_rows)
+        new_rows.update((row.key, row) for row in fresh)
+        return self._take(new_rows, [row.key for row in fresh], [], self._source, moved=False)
+
+    def _take(
+        self,
+        new_rows: dict[str, Row],
+        changed: list[str],
+        removed: list[str],
+        source: list[str],
+        *,
+        moved: bool,
+    ) -> int:
+        """Hold `new_rows`: `changed` keys are new or differ, `removed` are gone; `moved`:
+        rows were added or the source order changed (the display order is rebuilt).
+        """
+        old_rows = self._rows
         self._rows = new_rows
         self._source = source
         search = self._search
@@ -521,7 +550,7 @@ class VirtualTable(Guarded, ScrollView, can_focus=True):
             grew = True
         if grew:
             self._widths_version += 1
-        if added or removed or source_moved or sort_moved or match_flipped:
+        if moved or removed or sort_moved or match_flipped:
             self._reorder(resort=True, refilter=True, fallback_first=False)
             self.refresh()
         elif grew:
