@@ -102,6 +102,10 @@ class PaneViews:
             self.update_titles()
 
     # ------------------------------------------------------------------ panes
+    def redraw_containers(self) -> None:
+        """Draw the containers pane again from the store (the host marks changed)."""
+        self._containers(None)
+
     def _deployments(self) -> None:
         table = self._screen.query_one("#deployments", DeploymentsTable)
         table.empty_text = "No deployments yet"

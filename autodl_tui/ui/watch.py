@@ -98,7 +98,11 @@ class FleetWatch:
         self.book = TimelineBook()
         #: Containers the user stopped here: their end is not a host's failure.
         self._excused: set[str] = set()
+        #: The hosts flagged, None while the timelines changed since they were judged.
         self._flagged: list[SlowHost] | None = None
+        #: The marks of `_flagged`, and those the panes were last told (see `judge`).
+        self._marks: dict[str, str] = {}
+        self._told: dict[str, str] = {}
         #: Whether the next containers list is fed whole (see `changed`).
         self._feed_all = True
         #: Containers read by a fleet-wide poll, waiting for the next deployments list.
@@ -169,8 +173,22 @@ class FleetWatch:
         """
         if self._flagged is None:
             self._flagged = flag_hosts(host_stats(self.book, excused=self._excused))
+            self._marks = host_marks(self._flagged)
         return self._flagged
 
+    def judge(self) -> bool:
+        """Judge the hosts again if the timelines changed; whether the panes' marks changed.
+
+        The screen calls this after the frame that shows a poll: judging walks every host
+        with a changed container, which a cursor key pressed as the poll arrives should
+        not wait for; when the marks changed the containers pane is drawn again.
+        """
+        self.slow_hosts()
+        if self._marks == self._told:
+            return False
+        self._told = self._marks
+        return True
+
     def host_marks(self) -> dict[str, str]:
-        """machine_id -> "slow" / "failing" / "slow, failing", for the containers pane."""
-        return host_marks(self.slow_hosts())
+        """machine_id -> "slow" / "failing" / "slow, failing", as last judged (`judge`)."""
+        return self._told

@@ -82,3 +82,30 @@ def test_the_timelines_are_fed_only_the_containers_that_changed() -> None:
     moved = replace(two, machine_id="m3")
     loaded(one, moved)
     assert fed == ["c2"]
+
+
+def test_the_panes_marks_change_only_when_the_hosts_are_judged() -> None:
+    from autodl_tui.api.models import ContainerEvent
+    from autodl_tui.ui.messages import FleetContainersLoaded
+    from autodl_tui.ui.store import FleetStore
+
+    w, _said = watch()
+    store = FleetStore()
+    store.subscribe(w.changed)
+    store.show_fleet(True)
+    # Two containers on "bad" that ended before running: a failing host.
+    for uuid in ("f1", "f2"):
+        w.book.add_events(
+            [ContainerEvent(uuid, "creating", at(0)), ContainerEvent(uuid, "shutdown", at(9))]
+        )
+    store.apply(FleetContainersLoaded((box("f1", "shutdown", machine="bad"),), at(10)))
+    store.apply(
+        FleetContainersLoaded(
+            (box("f1", "shutdown", machine="bad"), box("f2", "shutdown", machine="bad")), at(20)
+        )
+    )
+    assert w.host_marks() == {}  # not judged yet: the pane keeps what it was told
+    assert w.judge() is True and w.host_marks() == {"bad": "failing"}
+    assert w.judge() is False  # nothing new since
+    w.expect("dep1", "f2", at=at(30))  # the user stopped f2: one failure left, not a pattern
+    assert w.judge() is True and w.host_marks() == {}
