@@ -43,6 +43,7 @@ __all__ = [
     "add_secret",
     "log_path",
     "mask_secrets",
+    "masked_count",
     "redact",
     "secret_forms",
     "set_secrets",
@@ -71,7 +72,13 @@ RETIRE_AFTER = 600.0
 
 #: Values registered for good (`add_secret`: the token).
 _added: set[str] = set()
-#: Every masked form (of kept, scoped and retiring values alike).
+#: Registered values made only of `_PLAIN` characters (nearly every password and token),
+#: by length: such a value is its only form, so it needs no forms, prefix or count entry
+#: of its own. (At 107,000 containers those entries were 30 MiB of the app's memory.)
+_plain: dict[int, set[str]] = {}
+#: The lengths `_plain` holds, longest first (the masking scan tries each).
+_plain_lengths: tuple[int, ...] = ()
+#: Every masked form of the other values (kept, scoped and retiring alike).
 _secrets: set[str] = set()
 #: Secrets by their first _MIN_SECRET characters.
 #: (Tuples: most buckets hold one form, and a one-item tuple is about half an appended list.)
@@ -125,8 +132,22 @@ def secret_forms(value: str) -> set[str]:
     return {form for form in forms if len(form) >= _MIN_SECRET}
 
 
+def _is_plain(value: str) -> bool:
+    return len(value) >= _MIN_SECRET and _PLAIN.fullmatch(value) is not None
+
+
 def _register(value: str) -> None:
     """Mask `value`'s forms from now on (once per value, however many hold it)."""
+    global _plain_lengths
+    if _is_plain(value):
+        # Kept apart from the forms of other values, even when equal to one of them: each
+        # table then forgets exactly what it was told, and a value stays masked while held.
+        same_length = _plain.get(len(value))
+        if same_length is None:
+            same_length = _plain[len(value)] = set()
+            _plain_lengths = tuple(sorted(_plain, reverse=True))
+        same_length.add(value)
+        return
     if value in _value_forms:
         return
     forms = tuple(secret_forms(value))
@@ -147,6 +168,15 @@ def _register(value: str) -> None:
 
 def _unregister(value: str) -> None:
     """Stop masking `value` (forms another registered value shares stay)."""
+    global _plain_lengths
+    if _is_plain(value):
+        held = _plain.get(len(value))
+        if held is not None:
+            held.discard(value)
+            if not held:
+                del _plain[len(value)]
+                _plain_lengths = tuple(sorted(_plain, reverse=True))
+        return
     for form in _value_forms.pop(value, ()):
         refs = _form_refs.pop(form, 1) - 1
         if refs > 1:
@@ -193,6 +223,8 @@ def registry_tables() -> dict[str, object]:
     """The secret registry's module tables by name, each as a new empty one (for tests)."""
     return {
         "_added": set(),
+        "_plain": {},
+        "_plain_lengths": (),
         "_secrets": set(),
         "_by_prefix": {},
         "_scopes": {},
@@ -222,17 +254,33 @@ def set_secrets(scope: str, values: Iterable[str | None]) -> None:
     _prune(now)
 
 
+def masked_count() -> int:
+    """How many distinct strings the log masks now (plain values and other values' forms)."""
+    return len(_secrets) + sum(map(len, _plain.values()))
+
+
 def mask_secrets(text: str) -> str:
-    """`text` with every registered secret replaced by MASK (one dict lookup per position)."""
-    if not _by_prefix:
+    """`text` with every registered secret replaced by MASK.
+
+    At each position: one dict lookup for the forms by prefix, and one set lookup per
+    length of the plain values (passwords and tokens come in a few lengths).
+    """
+    if not _by_prefix and not _plain:
         return text
     parts: list[str] = []
     start = i = 0
     end = len(text) - _MIN_SECRET
+    lengths, plain = _plain_lengths, _plain
     while i <= end:
         candidates = _by_prefix.get(text[i : i + _MIN_SECRET], ())
         # The longest match, so a secret containing another is masked whole.
         found = max((len(s) for s in candidates if text.startswith(s, i)), default=0)
+        for length in lengths:  # longest first: the first match is the longest plain one
+            if length <= found:
+                break
+            if text[i : i + length] in plain[length]:
+                found = length
+                break
         if found:
             parts += (text[start:i], MASK)
             i = start = i + found

@@ -27,14 +27,13 @@ def test_a_password_of_a_gone_container_is_masked_a_while_then_forgotten(
 ) -> None:
     now = empty_registry
     set_secrets("fleet", [f"pw-{i:05d}" for i in range(1000)])
-    assert masked("pw-00007") and len(logs._secrets) == 1000
+    assert masked("pw-00007") and logs.masked_count() == 1000
     set_secrets("fleet", [f"pw-{i:05d}" for i in range(10, 1000)])  # ten containers gone
     assert masked("pw-00007")  # a late log line about it is still masked
     now[0] += logs.RETIRE_AFTER + 1
     set_secrets("fleet", [f"pw-{i:05d}" for i in range(10, 1000)])
     assert not masked("pw-00007") and masked("pw-00010")
-    assert len(logs._secrets) == 990 and len(logs._value_forms) == 990
-    assert sum(map(len, logs._by_prefix.values())) == 990
+    assert logs.masked_count() == 990
 
 
 def test_churn_keeps_the_list_the_size_of_the_fleet(empty_registry: list[float]) -> None:
@@ -49,7 +48,7 @@ def test_churn_keeps_the_list_the_size_of_the_fleet(empty_registry: list[float])
             serial += 1
         set_secrets("fleet", alive)
     retiring = int(logs.RETIRE_AFTER / 10) * 50
-    assert len(logs._secrets) <= 1000 + retiring + 50  # not the 19,000 seen
+    assert logs.masked_count() <= 1000 + retiring + 50  # not the 19,000 seen
     assert all(masked(v) for v in alive[:50])
 
 
@@ -87,3 +86,24 @@ def test_pieces_two_passwords_share_stay_masked_while_either_is_registered(
     now[0] += logs.RETIRE_AFTER + 1
     set_secrets("fleet", ["shared-part two-y"])
     assert masked("shared-part") and not masked("one-x")
+
+
+def test_a_password_that_is_a_piece_of_another_stays_masked_when_either_goes(
+    empty_registry: list[float],
+) -> None:
+    now = empty_registry
+    # "pw-piece" is a plain value and also a piece of "pw-piece two" (split at the space).
+    set_secrets("fleet", ["pw-piece two", "pw-piece"])
+    set_secrets("fleet", ["pw-piece"])  # the one with the space goes
+    now[0] += logs.RETIRE_AFTER + 1
+    set_secrets("fleet", ["pw-piece"])
+    assert masked("pw-piece") and not masked("two-not-a-secret")
+    set_secrets("fleet", ["pw-piece two"])  # and the other way round
+    now[0] += logs.RETIRE_AFTER + 1
+    set_secrets("fleet", ["pw-piece two"])
+    assert masked("pw-piece")  # still a piece of a held value
+    assert redact("x pw-piece two y") == f"x {MASK} y"
+    set_secrets("fleet", [])
+    now[0] += logs.RETIRE_AFTER + 1
+    set_secrets("fleet", [])
+    assert not masked("pw-piece") and logs.masked_count() == 0

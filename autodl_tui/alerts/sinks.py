@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 
 from autodl_tui.alerts.model import DESKTOP_MODES, Alert, AlertSettings, Severity
 from autodl_tui.display import clean
-from autodl_tui.shell.session import child_env
 
 __all__ = [
     "COMMAND_IN_FLIGHT",
@@ -144,6 +143,9 @@ class CommandSink:
         """Run the command once for `alert`; "" on success, else what went wrong."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(COMMAND_IN_FLIGHT)
+        # Here, not at the top: the shell package (askpass, ssh) is not needed to paint.
+        from autodl_tui.shell.session import child_env
+
         payload = json.dumps(alert.as_json(), ensure_ascii=False).encode("utf-8") + b"\n"
         program = clean(self.argv[0], max_chars=80)
         async with self._slots:

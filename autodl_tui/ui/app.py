@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -112,9 +112,8 @@ class AutoDLApp(Guarded, App[int]):
         for warning in self._warnings:
             # The terminal's alternate screen hides stderr, so startup warnings go here too.
             self.notify(warning, title="Warning", severity="warning", timeout=30)
-        if self.client is None and self._client_factory is not None:
-            self._show_main(self._build_client)
-            return
+        if isinstance(self.screen, MainScreen):
+            return  # the first screen already (get_default_screen)
         if self.client is None:
             from autodl_tui.ui.token_screen import TokenScreen
 
@@ -125,6 +124,19 @@ class AutoDLApp(Guarded, App[int]):
             )
             return
         self._show_main(self.client)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen as the app's first, when there is a client or a way to build one.
+
+        Pushed over Textual's default screen instead, it was composed while the app was
+        still starting, whose frames are dropped: the blank screen painted first and the
+        main screen was laid out again after it (a fifth of the first paint).
+        """
+        if self.client is not None:
+            return self._main(self.client)
+        if self._client_factory is not None:
+            return self._main(self._build_client)
+        return super().get_default_screen()
 
     def _token_accepted(self, client: AutoDLClient | None) -> None:
         if client is not None:
@@ -142,19 +154,20 @@ class AutoDLApp(Guarded, App[int]):
             gc.freeze()
 
     def _show_main(self, client: AutoDLClient | Callable[[], AutoDLClient]) -> None:
-        self.push_screen(
-            MainScreen(
-                client,
-                api_label=self.api_label,
-                now=self.now,
-                refresh=self.settings.refresh,
-                stock_refresh=self.settings.stock_refresh,
-                read_only=self.settings.read_only,
-                autostart=self._autostart,
-                ask_token=self.ask_for_token,
-                alerts=self.settings.alerts,
-                hide_secrets=self.settings.hide_secrets,
-            )
+        self.push_screen(self._main(client))
+
+    def _main(self, client: AutoDLClient | Callable[[], AutoDLClient]) -> MainScreen:
+        return MainScreen(
+            client,
+            api_label=self.api_label,
+            now=self.now,
+            refresh=self.settings.refresh,
+            stock_refresh=self.settings.stock_refresh,
+            read_only=self.settings.read_only,
+            autostart=self._autostart,
+            ask_token=self.ask_for_token,
+            alerts=self.settings.alerts,
+            hide_secrets=self.settings.hide_secrets,
         )
 
     async def ask_for_token(self, reason: str) -> AutoDLClient | None:
@@ -275,7 +288,12 @@ class AutoDLApp(Guarded, App[int]):
             main = self.main_screen
             while self.screen is not main:
                 await self.pop_screen()
-            await self.pop_screen()  # unmounting it stops its polling
+            # Unmounting it stops its polling. The first main screen is the app's default
+            # screen (get_default_screen): a blank one takes its place at the bottom.
+            if len(self.screen_stack) > 1:
+                await self.pop_screen()
+            else:
+                await self.switch_screen(Screen())
         if old is not None:
             await old.aclose()
         self.notify(f"Profile {name}: {self.api_label}", title="Profile")

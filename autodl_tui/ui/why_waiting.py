@@ -8,11 +8,18 @@ waiting container; a failed ask keeps the previous reason rather than inventing 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from autodl_tui.api.errors import AutoDLError
-from autodl_tui.api.models import BlacklistEntry, Container, Deployment, DeploymentTemplate
+from autodl_tui.api.models import (
+    BlacklistEntry,
+    Container,
+    Deployment,
+    DeploymentTemplate,
+    GpuStock,
+)
+from autodl_tui.api.specs import StockFilter
 from autodl_tui.explain import Explanation, Fetch, Relaxation, explain_waiting, is_waiting
 from autodl_tui.explain import relaxed_template as _relaxed
 
@@ -43,6 +50,22 @@ async def _blacklist(read: Blacklist | None) -> list[BlacklistEntry]:
         return await read()
     except AutoDLError:
         return []
+
+
+def _asked_once(fetch: Fetch) -> Fetch:
+    """`fetch`, asking each (region, filter) once: deployments made from one template ask
+    the same questions, and a fleet's due reasons come together after its first load
+    (126 deployments of the `large` fleet asked 142 stock queries, most of them twice).
+    """
+    answers: dict[tuple[str, StockFilter], Sequence[GpuStock]] = {}
+
+    async def ask(region: str, flt: StockFilter) -> Sequence[GpuStock]:
+        key = (region, flt)
+        if key not in answers:
+            answers[key] = tuple(await fetch(region, flt))
+        return answers[key]
+
+    return ask
 
 
 def stock_explainer(
@@ -100,11 +123,12 @@ class WaitingReasons:
         """Ask stock for each deployment in `due`; whether any short reason changed."""
         changed = False
         banned: list[BlacklistEntry] | None = None
+        shared = _asked_once(fetch)
         for d in due:
             if banned is None:
                 banned = await _blacklist(blacklist)
             try:
-                e = await explain_waiting(d.template, fetch, blacklist=banned)
+                e = await explain_waiting(d.template, shared, blacklist=banned)
             except AutoDLError:
                 continue  # keep what was shown; asked again next time
             self._asked[d.uuid] = (now_s, d.template)

@@ -156,3 +156,25 @@ async def test_a_failed_ask_keeps_the_old_reason(sim: Simulator, client: AutoDLC
 
     assert not await reasons.refresh([d], broken, 500.0)
     assert reasons.reasons[d.uuid] is old and waiting_reason_cell(c, reasons.reasons) == old.short
+
+
+async def test_deployments_of_one_template_share_their_stock_questions(
+    client: AutoDLClient,
+) -> None:
+    d, _c = await h800(client)
+    twins = [replace(d, uuid=f"{d.uuid}-{i}") for i in range(5)]
+    asked: list[tuple[str, object]] = []
+
+    async def counted(region: str, f: Any) -> Any:
+        asked.append((region, f))
+        return await client.get_gpu_stock(region, f)
+
+    reasons = WaitingReasons()
+    await reasons.refresh(twins, counted, 0.0)
+    alone = WaitingReasons()
+    alone_asked = len(asked)
+    asked.clear()
+    await alone.refresh([d], counted, 0.0)
+    # Five deployments of one template ask what one asks, and get the same reason.
+    assert alone_asked == len(asked) == len(set(asked)) > 0
+    assert {r.short for r in reasons.reasons.values()} == {alone.reasons[d.uuid].short}
