@@ -67,8 +67,11 @@ _BREAKS = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
 #: Characters no escaping changes: a value made only of them has one form (fast path).
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
 
-#: Seconds a password stays masked after the last scope holding it let it go.
-RETIRE_AFTER = 600.0
+#: Seconds a password stays masked after the last scope holding it let it go: a log line
+#: about a container that just left comes from a request made before (15 s deadlines,
+#: api/wire.py DEFAULT_DEADLINE, retries included), well within a minute. Longer kept the
+#: passwords of every container the fleet churned through (ten minutes of them at 30x).
+RETIRE_AFTER = 60.0
 
 #: Values registered for good (`add_secret`: the token).
 _added: set[str] = set()

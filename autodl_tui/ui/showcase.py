@@ -49,6 +49,12 @@ def showcase_app(sim: Simulator | None = None, **settings: Any) -> AutoDLApp:
 async def settle(pilot: Pilot[object], app: AutoDLApp) -> None:
     """Wait until the deployments and the selected deployment's containers are on screen."""
     screen = app.main_screen
+    # The main screen is the app's first (get_default_screen): a pilot may start before
+    # its panes are mounted.
+    for _ in range(250):
+        if screen.query("#deployments"):
+            break
+        await pilot.pause(0.02)
     table = screen.query_one("#deployments", DeploymentsTable)
     for _ in range(250):
         if table.total_count and screen.containers and screen.poller.polls:
