@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import hmac
+import math
 import random
 import re
 import string
@@ -36,6 +37,18 @@ REMOVE_AFTER_S = 150.0
 #: Stopped containers stay reusable for 7 days (REAL-WORLD §7.2).
 CACHE_TTL_S = 7 * 86400.0
 _IMAGE_NAMES = ("llm-serve", "sd-webui", "train-base", "vllm-0.6", "comfyui-prod", "eval-kit")
+#: What a container's root password is made of, and its length.
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+PASSWORD_LENGTH = 12
+# `rng.choice(PASSWORD_ALPHABET)` draws getrandbits(this) until the value is below the size.
+_PASSWORD_BITS = len(PASSWORD_ALPHABET).bit_length()
+#: A starting container's next status and the range of seconds until it (`_step`).
+_NEXT_STEP: dict[str, tuple[str, float, float]] = {
+    "creating": ("created", 1.0, 2.0),
+    "created": ("starting", 0.0, 2.0),
+    "starting": ("oss_merged", 1.0, 3.0),
+    "oss_merged": ("running", 0.0, 0.0),
+}
 
 
 def _within(value: int, low: int, high: int | None) -> bool:
@@ -47,6 +60,24 @@ def sleep_seconds(cmd: str) -> float | None:
     """How long a `sleep N` command runs; None for anything that runs until stopped."""
     match = _SLEEP.fullmatch(cmd)
     return float(match.group(1)) if match else None
+
+
+def root_password(rng: random.Random) -> str:
+    """A root password: PASSWORD_LENGTH draws of `rng.choice(PASSWORD_ALPHABET)`, inlined.
+
+    `Random.choice` draws getrandbits(k) until the value is below the alphabet's size; doing
+    that here skips two Python calls per character, a large share of a big fleet's build.
+    The result and the generator's state are those of the `choice` calls (tests/sim check).
+    """
+    getrandbits = rng.getrandbits
+    size = len(PASSWORD_ALPHABET)
+    chars = []
+    for _ in range(PASSWORD_LENGTH):
+        r = getrandbits(_PASSWORD_BITS)
+        while r >= size:
+            r = getrandbits(_PASSWORD_BITS)
+        chars.append(PASSWORD_ALPHABET[r])
+    return "".join(chars)
 
 
 class Lifecycle:
@@ -78,6 +109,13 @@ class Lifecycle:
         #: `_candidates` by what a deployment asks for (the hosts are fixed at build).
         self._hosts_memo: dict[tuple[object, ...], tuple[list[Host], frozenset[int]]] = {}
         self._blacklist: dict[str, BlacklistEntry] = {}
+        #: Bumped whenever a host may have gained free GPUs: every place that lowers a host's
+        #: `ours` or `external_busy` must bump it (incidents' changes: where they are called),
+        #: or `_pick_host` misses the capacity.
+        self._capacity_epoch = 0
+        #: (id() of a candidate list, kept alive by `_hosts_memo`; gpu_num) -> the
+        #: `_capacity_epoch` at which a scan found every host of it too full for gpu_num.
+        self._full_at: dict[tuple[int, int], int] = {}
         #: `ssh -p PORT root@HOST` of the simulator's own SSH server (`sim --ssh`), else None.
         self.ssh_endpoint: str | None = None
         self._queue: list[tuple[float, int, str, Any, int]] = []
@@ -133,6 +171,7 @@ class Lifecycle:
         elif kind == "unban":
             self._place_pending([obj])
         elif kind == "stock":
+            self._capacity_epoch += 1  # a drained pool comes back
             after, freed = self.incidents.flip_stock()
             self._at(self._now + after, "stock", None)
             self._place_pending(freed)
@@ -162,12 +201,7 @@ class Lifecycle:
             del events[: len(events) - MAX_EVENTS_PER_DEPLOYMENT + MAX_EVENTS_PER_DEPLOYMENT // 10]
 
     def _step(self, c: ContainerRec) -> None:
-        following = {
-            "creating": ("created", 1.0, 2.0),
-            "created": ("starting", 0.0, 2.0),
-            "starting": ("oss_merged", 1.0, 3.0),
-            "oss_merged": ("running", 0.0, 0.0),
-        }.get(c.status)
+        following = _NEXT_STEP.get(c.status)
         if following is None:
             return
         status, low, high = following
@@ -218,7 +252,10 @@ class Lifecycle:
             self._at(self._now + boot, "step", c, c.generation)
 
     def _occupy(self, c: ContainerRec, host: Host) -> None:
+        busy = host.external_busy
         self.incidents.placed(host)
+        if host.external_busy < busy:
+            self._capacity_epoch += 1  # a host turned slow sheds the other tenants
         c.host = host
         host.ours += c.gpu_num
         zone = REGION_ZONES.get(host.region, "west")
@@ -234,10 +271,9 @@ class Lifecycle:
             else f"connect.{zone}.seetacloud.com:{port + 1 + i}"
             for i, proto in enumerate(protocols)
         ]
-        alphabet = string.ascii_letters + string.digits
         c.info = {
             "ssh_command": self.ssh_endpoint or f"ssh -p {port} root@connect.{zone}.seetacloud.com",
-            "root_password": "".join(rng.choice(alphabet) for _ in range(12)),
+            "root_password": root_password(rng),
             "service_6006_port_url": urls[0],
             "service_6008_port_url": urls[1],
         }
@@ -299,6 +335,7 @@ class Lifecycle:
         dep.updated_at = self._now
         if c.host is not None:
             c.host.ours -= c.gpu_num
+            self._capacity_epoch += 1
             if dep.spec.reuse_container and not c.no_cache and not dep.deleted:
                 dep.cache.append(c)
                 self._at(self._now + CACHE_TTL_S, "remove", c, c.generation)
@@ -362,10 +399,27 @@ class Lifecycle:
         slow = self.incidents.prefer(hosts, lambda h: self._fits(h, gpu_num))
         if slow is not None:
             return slow
-        for i in range(len(hosts)):
-            host = hosts[(start + i) % len(hosts)]
-            if self._fits(host, gpu_num):
-                return host
+        # A pool found full stays full until some host gains capacity: a big fleet asks a
+        # full pool for each of a deployment's replicas in a row, and every ask scans it all.
+        epoch = self._capacity_epoch
+        full_key = (id(hosts), gpu_num)
+        if self._full_at.get(full_key) == epoch:
+            return None
+        # `_fits` inlined: in a big fleet most hosts are full and this scan is the build's
+        # hottest loop. `free` is clamped at 0, so asking for no GPUs fits any host.
+        need: float = gpu_num if gpu_num > 0 else -math.inf
+        banned = self._banned if self._blacklist else None
+        only_full = True
+        for lo, hi in ((start, len(hosts)), (0, start)):
+            for i in range(lo, hi):
+                host = hosts[i]
+                if host.gpus - host.external_busy - host.ours >= need:
+                    if banned is None or not banned(host.machine_id):
+                        return host
+                    only_full = False
+        if only_full:
+            # Not when a ban turned a host down: bans lapse with time alone, no epoch bump.
+            self._full_at[full_key] = epoch
         return None
 
     def _reusable(self, dep: DeploymentRec) -> ContainerRec | None:
@@ -472,6 +526,7 @@ class Lifecycle:
             if self._rng.random() < 0.5:
                 if host.external_busy > 0:
                     host.external_busy -= 1
+                    self._capacity_epoch += 1
                     freed.append(host)
             elif host.free > 0:
                 host.external_busy += 1
