@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from autodl_tui.ui.actions import bindings
-from autodl_tui.ui.rows import CONTAINER_COLUMNS, DEPLOYMENT_COLUMNS
+from autodl_tui.ui.rows import CONTAINER_COLUMNS, DEPLOYMENT_COLUMNS, container_sort_value
 from autodl_tui.ui.units import ZONE_LABEL
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
@@ -82,6 +82,7 @@ def _deployments_table(now: Callable[[], datetime]) -> Widget:
 def _containers_table(now: Callable[[], datetime]) -> Widget:
     table = ContainersTable(id="containers")
     table.set_columns(CONTAINER_COLUMNS)
+    table.sort_value = container_sort_value  # rows hold their container, not a tuple
     table.clock = lambda: now().timestamp()
     table.empty_text = "Select a deployment"
     return table

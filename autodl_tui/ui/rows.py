@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 
 from rich.text import Text
 
@@ -164,7 +165,6 @@ def container_row(
     wrong with its host ("slow", "failing"), shown after the machine id.
     """
     started_at = c.started_at
-    start = started_at.timestamp() if started_at is not None else 0.0
     running = c.status == "running" and started_at is not None
     short = short_container_id(c.uuid)
     cells: tuple[Cell, ...] = (
@@ -176,25 +176,54 @@ def container_row(
         _memory_cell(c.memory_size),
         _price_cell(c.price),
         _clock_time(started_at),
-        Since(start) if running else "",
-    )
-    values: tuple[object, ...] = (
-        c.status,
-        c.data_center,
-        c.machine_id,
-        c.gpu_name,
-        c.cpu_num,
-        c.memory_size,
-        c.price,
-        start,
-        # Uptime, shortest first: the latest start first; not running sorts before all.
-        -start if running else -math.inf,
+        Since(_start(c)) if running else "",
     )
     style = "dim" if c.status in ("shutdown", "removed") else ""
+    # Sort values are read from the container when a sort needs them (container_sort_value).
     if deployment is None:
-        return Row(c.uuid, (short, *cells), (c.uuid, *values), style)
+        return Row(c.uuid, (short, *cells), c, style)
     # Fleet-wide: the deployment's name is the second column.
-    return Row(c.uuid, (short, deployment, *cells), (c.uuid, deployment, *values), style)
+    return Row(c.uuid, (short, deployment, *cells), c, style)
+
+
+def _start(c: Container) -> float:
+    return c.started_at.timestamp() if c.started_at is not None else 0.0
+
+
+def _uptime_order(c: Container) -> float:
+    # Uptime, shortest first: the latest start first; not running sorts before all.
+    running = c.status == "running" and c.started_at is not None
+    return -_start(c) if running else -math.inf
+
+
+#: Containers pane column -> the container's value it sorts by.
+_CONTAINER_SORT: dict[str, Callable[[Container], object]] = {
+    "id": attrgetter("uuid"),
+    "status": attrgetter("status"),
+    "region": attrgetter("data_center"),
+    "machine": attrgetter("machine_id"),
+    "gpu": attrgetter("gpu_name"),
+    "cpu": attrgetter("cpu_num"),
+    "memory": attrgetter("memory_size"),
+    "price": attrgetter("price"),
+    "started": _start,
+    "uptime": _uptime_order,
+}
+
+
+def container_sort_value(row: Row, column: str) -> object:
+    """The containers table's `sort_value`: what a container row sorts by in `column`.
+
+    Rows hold their container rather than a tuple of values (`Row.sort_values`); the
+    deployment's name (fleet-wide) is the row's own cell. None sorts by the cell's text.
+    """
+    c = row.sort_values
+    if not isinstance(c, Container):
+        return None
+    if column == "deployment":
+        return row.cells[1]
+    read = _CONTAINER_SORT.get(column)
+    return read(c) if read is not None else None
 
 
 def burn_rate(deployments: Iterable[Deployment]) -> int:
@@ -213,7 +242,11 @@ class ContainerRows:
     """
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[Container, str, str, Row]] = {}
+        #: Container uuid -> its last row (whose `sort_values` is the container it shows).
+        self._cache: dict[str, Row] = {}
+        #: (waiting reason, host mark) of the cached rows that show either (few do): no
+        #: entry means both were "". (Kept apart: a tuple a row was 6 MiB at 90,000 rows.)
+        self._shown: dict[str, tuple[str, str]] = {}
         self._names: dict[str, str] | None = None
         #: The `waiting` and `hosts` of the last call: while they are the same, a cached
         #: row of the very same container object is reused without asking either.
@@ -240,11 +273,11 @@ class ContainerRows:
         names = self._names
         if deployment_names is None:
             if names is not None:
-                self._cache, self._names = {}, None
+                self._cache, self._shown, self._names = {}, {}, None
         elif names is None or names != deployment_names:
-            self._cache, self._names = {}, dict(deployment_names)
+            self._cache, self._shown, self._names = {}, {}, dict(deployment_names)
         # Updated in place: a poll with 5% changed allocates 5% of the entries, not a new
-        # dict and 10,000 tuples (which also feed the garbage collector).
+        # dict of 10,000 (which also feeds the garbage collector).
         cache = self._cache
         get = cache.get
         rows: list[Row] = []
@@ -255,12 +288,13 @@ class ContainerRows:
         convert = self._row
         for c in containers:
             hit = get(c.uuid)
-            if same and hit is not None and hit[0] is c:
-                append(hit[3])  # the same container in the same context: the same row
+            if same and hit is not None and hit.sort_values is c:
+                append(hit)  # the same container in the same context: the same row
             else:
                 append(convert(c, hit, waiting, hosts))
         if len(cache) != len(rows):  # containers gone since the last call: forget them
-            self._cache = {row.key: cache[row.key] for row in rows}
+            self._cache = {row.key: row for row in rows}
+            self._shown = {k: v for k, v in self._shown.items() if k in self._cache}
         return rows
 
     def changed_rows(
@@ -291,22 +325,31 @@ class ContainerRows:
     def _row(
         self,
         c: Container,
-        hit: tuple[Container, str, str, Row] | None,
+        hit: Row | None,
         waiting: Mapping[str, Explanation],
         hosts: Mapping[str, str],
     ) -> Row:
-        """The row of `c`: `hit` (its cached entry) reused if it still says the same."""
+        """The row of `c`: `hit` (its cached row) reused if it still says the same."""
         why = waiting_reason_cell(c, waiting)
         mark = hosts.get(c.machine_id, "") if c.machine_id else ""
-        if hit is not None and hit[0] is c and hit[1] == why and hit[2] == mark:
-            return hit[3]
+        shown = self._shown
+        if hit is not None and hit.sort_values is c and shown.get(c.uuid, _PLAIN) == (why, mark):
+            return hit
         name = None
         if self._names is not None:
             name = self._names.get(c.deployment_uuid) or c.deployment_uuid[:10]
         row = container_row(c, name, waiting=why, host=mark)
-        self._cache[c.uuid] = (c, why, mark, row)
+        self._cache[c.uuid] = row
+        if why or mark:
+            shown[c.uuid] = (why, mark)
+        else:
+            shown.pop(c.uuid, None)
         self.converted += 1
         return row
+
+
+#: A row showing neither a waiting reason nor a host mark (`ContainerRows._shown`).
+_PLAIN = ("", "")
 
 
 class DeploymentRows:

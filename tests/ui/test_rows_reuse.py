@@ -13,6 +13,7 @@ from autodl_tui.ui.rows import (
     ContainerRows,
     DeploymentRows,
     container_row,
+    container_sort_value,
     deployment_row,
 )
 from autodl_tui.ui.widgets.vtable import Since
@@ -56,9 +57,9 @@ def test_rows_hold_the_start_not_the_uptime() -> None:
     assert row.cells[started] == "09:00:10"
     stopped = container_row(dataclasses.replace(c, status="shutdown"))
     assert stopped.cells[uptime] == ""
-    assert stopped.sort_values is not None and row.sort_values is not None
     # Uptime sorts shortest first: not running, then the latest start.
-    assert stopped.sort_values[uptime] < row.sort_values[uptime]  # type: ignore[operator]
+    assert container_sort_value(stopped, "uptime") < container_sort_value(row, "uptime")  # type: ignore[operator]
+    assert container_sort_value(row, "started") == (NOW - timedelta(hours=1)).timestamp()
 
 
 def test_fleet_rows_follow_a_renamed_deployment() -> None:
@@ -126,3 +127,65 @@ def test_changed_rows_convert_what_changed_and_refuse_a_new_context() -> None:
     assert builder.changed_rows([moved], {**names, "dep0": "renamed"}, hosts={"x": "slow"}) is None
     assert builder.changed_rows([moved], names, hosts={"x": "failing"}) is None
     assert builder.changed_rows([moved], None, hosts={"x": "slow"}) is None
+
+
+def test_container_rows_sort_by_their_containers_as_by_a_tuple_of_values() -> None:
+    # Rows hold their container (no values tuple): every column must sort as the tuple
+    # of values the rows used to carry did.
+    import math
+    import random
+
+    from autodl_tui.ui.rows import FLEET_CONTAINER_COLUMNS
+    from autodl_tui.ui.widgets.vtable import _sort_key
+
+    rnd = random.Random(4)
+    statuses = ("running", "shutdown", "creating", "starting")
+    containers = [
+        dataclasses.replace(
+            c,
+            status=rnd.choice(statuses),
+            price=rnd.randint(0, 3000),
+            cpu_num=rnd.randint(0, 16),
+            memory_size=rnd.randint(0, 4) * 2**30,
+            machine_id=rnd.choice(("", "m1", "m2")),
+            data_center=rnd.choice(("", "westDC2", "beijingDC1")),
+            started_at=rnd.choice((None, NOW - timedelta(seconds=rnd.randint(1, 9999)))),
+        )
+        for c in fleet(60)
+    ]
+    names = {f"dep{i}": f"name-{i % 3}" for i in range(5)}
+
+    def old_values(c: Container) -> tuple[object, ...]:
+        start = c.started_at.timestamp() if c.started_at is not None else 0.0
+        running = c.status == "running" and c.started_at is not None
+        return (
+            c.uuid, names[c.deployment_uuid], c.status, c.data_center, c.machine_id,
+            c.gpu_name, c.cpu_num, c.memory_size, c.price, start,
+            -start if running else -math.inf,
+        )  # fmt: skip
+
+    rows = [container_row(c, names[c.deployment_uuid]) for c in containers]
+    with_values = {
+        r.key: r._replace(sort_values=old_values(c)) for r, c in zip(rows, containers, strict=True)
+    }
+    for index, column in enumerate(FLEET_CONTAINER_COLUMNS):
+        new = sorted(rows, key=lambda r: _sort_key(r, index, container_sort_value(r, column.key)))
+        old = sorted(rows, key=lambda r: _sort_key(with_values[r.key], index))
+        assert [r.key for r in new] == [r.key for r in old], column.key
+
+
+def test_a_host_mark_or_waiting_reason_reconverts_only_the_rows_it_shows_on() -> None:
+    builder = ContainerRows()
+    containers = [
+        dataclasses.replace(c, machine_id="bad" if i == 3 else f"m{i}")
+        for i, c in enumerate(fleet(10))
+    ]
+    first = builder.rows(containers)
+    marked = builder.rows(containers, hosts={"bad": "slow"})
+    assert "⚠ slow" in str(marked[3].cells[3]) and builder.converted == 11
+    assert all(marked[i] is first[i] for i in range(10) if i != 3)
+    again = builder.rows(containers, hosts={"bad": "slow"})
+    assert again[3] is marked[3] and builder.converted == 11  # the same context: reused
+    cleared = builder.rows(containers)
+    assert "⚠" not in str(cleared[3].cells[3]) and builder.converted == 12
+    assert cleared[3] == first[3]

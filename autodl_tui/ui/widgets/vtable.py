@@ -36,7 +36,16 @@ from autodl_tui.display import clean, safe_text
 from autodl_tui.ui.guard import Guarded
 from autodl_tui.ui.units import duration_parts
 
-__all__ = ["Cell", "Column", "Row", "Since", "VirtualTable", "coarse_age", "since_text"]
+__all__ = [
+    "Cell",
+    "Column",
+    "Row",
+    "Since",
+    "SortValue",
+    "VirtualTable",
+    "coarse_age",
+    "since_text",
+]
 
 
 class Since(NamedTuple):
@@ -111,7 +120,10 @@ class Row(NamedTuple):
     # which keeps the per-poll diff of 10,000 rows at about a millisecond.
     key: str
     cells: tuple[Cell, ...]
-    sort_values: tuple[object, ...] | None = None
+    #: A value per column to sort by (None: the cell's text), or, for a table with a
+    #: `sort_value` function, the row's source object that function reads them from
+    #: (one reference a row instead of a tuple: 200 bytes less a row at 100,000 rows).
+    sort_values: tuple[object, ...] | object | None = None
     style: str = ""
 
 
@@ -159,16 +171,23 @@ def _cell_width(cell: Cell) -> int:
     return cell.cell_len
 
 
-def _sort_key(row: Row, index: int) -> tuple[int, object]:
-    """Sort key for one cell: numbers before text; `None`/NaN fall back to the cell text."""
+#: A table's reader of sort values from a row's source object: (row, column key) -> value.
+SortValue: TypeAlias = Callable[[Row, str], object]
+
+
+def _sort_key(row: Row, index: int, value: object = None) -> tuple[int, object]:
+    """Sort key for one cell: numbers before text; `None`/NaN fall back to the cell text.
+
+    `value`: what the table's `sort_value` read (rows whose `sort_values` is a source).
+    """
     values = row.sort_values
-    if values is not None and index < len(values):
+    if isinstance(values, tuple) and index < len(values):
         value = values[index]
-        if isinstance(value, int | float):
-            if value == value:  # NaN never compares equal, and would break the sort
-                return (0, value)
-        elif value is not None:
-            return (1, value) if isinstance(value, str) else (2, value)
+    if isinstance(value, int | float):
+        if value == value:  # NaN never compares equal, and would break the sort
+            return (0, value)
+    elif value is not None:
+        return (1, value) if isinstance(value, str) else (2, value)
     cells = row.cells
     if index < len(cells) and isinstance(cell := cells[index], Since):
         return (0, -cell.timestamp)  # youngest first, as ages sort
@@ -369,6 +388,8 @@ class VirtualTable(Guarded, ScrollView, can_focus=True):
         """Now, in epoch seconds, for `Since` cells (the screen passes its own clock)."""
         self.format_since: Callable[[float], str] = since_text
         """Seconds since a `Since` cell's moment -> the text shown."""
+        self.sort_value: SortValue | None = None
+        """Reads a sort value from a row whose `sort_values` is its source object."""
         self._paint_now = 0.0  # the clock, read once per frame: one frame shows one "now"
         self._age_timer: Timer | None = None
         self._widths_version = 0
@@ -539,7 +560,7 @@ class VirtualTable(Guarded, ScrollView, can_focus=True):
             elif search:
                 search.pop(key, None)
             if sort_index >= 0:
-                new_key = _sort_key(row, sort_index)
+                new_key = self._sort_key_of(row, sort_index)
                 if key not in sort_keys or sort_keys[key] != new_key:
                     sort_moved = True
                 sort_keys[key] = new_key
@@ -1028,7 +1049,14 @@ class VirtualTable(Guarded, ScrollView, can_focus=True):
 
     def _rebuild_sort_keys(self) -> None:
         index = self._sort_index
-        self._sort_keys = {key: _sort_key(row, index) for key, row in self._rows.items()}
+        key_of = self._sort_key_of
+        self._sort_keys = {key: key_of(row, index) for key, row in self._rows.items()}
+
+    def _sort_key_of(self, row: Row, index: int) -> tuple[int, object]:
+        values, read = row.sort_values, self.sort_value
+        if read is None or values is None or isinstance(values, tuple):
+            return _sort_key(row, index)
+        return _sort_key(row, index, read(row, self._columns[index].key))
 
     def _discard_strips(self, key: str) -> None:
         discard = self._strips.discard
