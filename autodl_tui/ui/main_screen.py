@@ -68,11 +68,11 @@ if TYPE_CHECKING:
     from autodl_tui.api import AutoDLClient
     from autodl_tui.deploy.template import Template
 
-#: Below this size the panes become tabs: one at a time, switched with 1-4 or tab.
 #: How long after a poll the slow hosts are judged: judging walks every host with a changed
 #: container (10 ms at 10,000 containers with 5% changed), which the poll's frame and a key
 #: pressed as it arrives should not wait for; polls meanwhile are judged together.
 JUDGE_AFTER_S = 0.25
+#: Below this size the panes become tabs: one at a time, switched with 1-4 or tab.
 NARROW_WIDTH = 100
 NARROW_HEIGHT = 28
 
