@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autodl_tui import __version__
+from autodl_tui.heap import pause_collector, resume_collector
 from autodl_tui.token_flags import ENV_VAR, add_token_arguments
 
 #: Environment variables the command line reads.
@@ -303,16 +304,23 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autodl-tui` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    if args.config:
-        # Through the environment so every reader and writer (templates, the app's save)
-        # follows it, as they follow AUTODL_TUI_CONFIG.
-        os.environ[CONFIG_ENV] = args.config
-    if getattr(args, "profile", None) is None:
-        args.profile = os.environ.get(PROFILE_ENV) or None
-    if args.command:
-        return _run_command(args)
-    return _run_app(args)
+    # Until the app's first frame, which resumes it (or until a subcommand is chosen):
+    # see heap.py. Parsing `--base-url` already imports the config's modules.
+    pause_collector()
+    try:
+        args = build_parser().parse_args(argv)
+        if args.config:
+            # Through the environment so every reader and writer (templates, the app's
+            # save) follows it, as they follow AUTODL_TUI_CONFIG.
+            os.environ[CONFIG_ENV] = args.config
+        if getattr(args, "profile", None) is None:
+            args.profile = os.environ.get(PROFILE_ENV) or None
+        if args.command:
+            resume_collector()  # a server (`sim`, `serve`) runs for hours
+            return _run_command(args)
+        return _run_app(args)
+    finally:
+        resume_collector()  # after an error, or an app that ended before its first frame
 
 
 def _run_app(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from autodl_tui.catalog import now_cst
 from autodl_tui.config import Settings
 from autodl_tui.display import TITLE_CELLS, clean, fit
+from autodl_tui.heap import resume_collector
 from autodl_tui.ui.actions import ACTIONS
 from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
 from autodl_tui.ui.guard import Guarded
@@ -67,8 +68,9 @@ class AutoDLApp(Guarded, App[int]):
     ) -> None:
         """`client_factory` (used when `client` is None) builds the client after first paint.
 
-        `freeze_heap` moves everything alive once the first data is on screen out of the
-        garbage collector's reach (`gc.freeze()`): full collections then walk only what
+        `freeze_heap` (the real process) resumes the collector the command line paused
+        once the first frame is out, and moves everything alive once the first data is on
+        screen out of its reach (`gc.freeze()`): full collections then walk only what
         changed since, which removes their 20-50 ms pauses from key presses and polls.
         """
         super().__init__()
@@ -105,6 +107,9 @@ class AutoDLApp(Guarded, App[int]):
 
     def on_mount(self) -> None:
         """Apply the user's keymap, then show the main screen (or ask for a token first)."""
+        if self._freeze_heap:
+            # The command line paused the collector for start-up (see heap.py).
+            self.call_after_refresh(resume_collector, freeze=True)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
             for warning in self._keymap_warnings():
