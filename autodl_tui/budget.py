@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Awaitable, Callable
 
 __all__ = [
     "DEFAULT_REQUESTS_PER_MINUTE",

@@ -14,12 +14,15 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui import __version__
 from autodl_tui.heap import pause_collector, resume_collector
 from autodl_tui.token_flags import ENV_VAR, add_token_arguments
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Environment variables the command line reads.
 CONFIG_ENV = "AUTODL_TUI_CONFIG"

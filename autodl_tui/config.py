@@ -18,7 +18,6 @@ import os
 import re
 import shlex
 import stat
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -35,6 +34,8 @@ from autodl_tui.display import has_controls
 from autodl_tui.paths import config_file
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tomlkit import TOMLDocument
 from autodl_tui.shell.options import check_ssh_options
 from autodl_tui.token import (

@@ -23,17 +23,20 @@ nearest value that would match; `relaxed_template` applies that one change to a 
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from autodl_tui.api.models import BlacklistEntry, Container, DeploymentTemplate, GpuStock
+from autodl_tui.api.models import GpuStock
 from autodl_tui.api.specs import MAX_PLAUSIBLE_GB, StockFilter
 from autodl_tui.api.units import bytes_to_gb
 from autodl_tui.catalog import CUDA_CODES, REGION_CODES, cuda_label
 
 if TYPE_CHECKING:
     # Loading deploy/ pulls in the HTTP client: not before the app's first paint.
+    from collections.abc import Mapping
+
+    from autodl_tui.api.models import BlacklistEntry, Container, DeploymentTemplate
     from autodl_tui.deploy.template import Template
 
 __all__ = [

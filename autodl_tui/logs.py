@@ -25,14 +25,17 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable
-from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
 from autodl_tui.display import clean
 from autodl_tui.paths import state_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from io import TextIOWrapper
 
 __all__ = [
     "LOG_NAME",

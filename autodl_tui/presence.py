@@ -10,7 +10,10 @@ wait. Pure: the app feeds it events and the time comes from `clock`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["AWAY_FACTOR", "IDLE_AFTER", "Presence"]
 

@@ -21,14 +21,18 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import chain
+from typing import TYPE_CHECKING
 
-from autodl_tui.api.models import Container, ContainerEvent
 from autodl_tui.catalog import STARTING_STATUSES
 from autodl_tui.ui.units import duration
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.api.models import Container, ContainerEvent
 
 __all__ = [
     "EVIDENCE_MAX",

@@ -14,18 +14,20 @@ lands in shell history.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import os
 import stat
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from autodl_tui.token_flags import ENV_VAR, add_token_arguments
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
 
 __all__ = [
     "ENV_VAR",

@@ -13,12 +13,20 @@ others still get the alert.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from autodl_tui.alerts.model import Alert, AlertSettings, IncidentKey, Snapshot
-from autodl_tui.alerts.rules import Rule, build_rules
-from autodl_tui.api.models import Deployment
+from autodl_tui.alerts.model import Alert, AlertSettings
+from autodl_tui.alerts.rules import build_rules
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
+
+    from autodl_tui.alerts.model import IncidentKey, Snapshot
+    from autodl_tui.alerts.rules import Rule
+    from autodl_tui.api.models import Deployment
 
 __all__ = ["HISTORY", "INTENT_TTL", "AlertEngine", "Sink"]
 

@@ -8,12 +8,15 @@ out: the engine then judges nothing there, rather than "everything gone".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from autodl_tui.alerts.model import Snapshot
-from autodl_tui.api.models import Container, Deployment, DurationPackage, GpuStock
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.api.models import Container, Deployment, DurationPackage, GpuStock
 
 __all__ = ["fast_snapshot", "fleet_snapshot", "packages_snapshot", "stock_snapshot", "whole"]
 

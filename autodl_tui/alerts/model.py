@@ -5,12 +5,14 @@ Pure data: no Textual, no I/O. The settings are parsed from `[alerts]` by `autod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from autodl_tui.api.models import Container, Deployment, DurationPackage, GpuStock
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from autodl_tui.api.models import Container, Deployment, DurationPackage, GpuStock
 
 __all__ = [
     "DESKTOP_MODES",

@@ -11,16 +11,20 @@ as if it never happened.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from autodl_tui.alerts.model import Alert, AlertSettings, IncidentKey, Snapshot
-from autodl_tui.api.models import Container, Deployment, DurationPackage
+from autodl_tui.alerts.model import Alert
 from autodl_tui.display import fit
 from autodl_tui.ui.gauges import hours_left, hours_left_text, package_draw
 from autodl_tui.ui.units import duration, region_label
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+    from autodl_tui.alerts.model import AlertSettings, IncidentKey, Snapshot
+    from autodl_tui.api.models import Container, Deployment, DurationPackage
 
 __all__ = [
     "BelowReplicas",

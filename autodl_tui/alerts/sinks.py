@@ -12,10 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from autodl_tui.alerts.model import DESKTOP_MODES, Alert, AlertSettings, Severity
+from autodl_tui.alerts.model import DESKTOP_MODES
 from autodl_tui.display import clean
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from autodl_tui.alerts.model import Alert, AlertSettings, Severity
 
 __all__ = [
     "COMMAND_IN_FLIGHT",

@@ -8,9 +8,10 @@ limit: never more than the cap (plus one byte, to know it was passed) is ever pr
 from __future__ import annotations
 
 import zlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["BodyGarbledError", "BodyTooLargeError", "read_capped"]
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import random as _random
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -29,7 +28,7 @@ from autodl_tui.api.errors import (
     TransportError,
 )
 from autodl_tui.api.events import EventCursor
-from autodl_tui.api.flavor import Flavor, flavor_named
+from autodl_tui.api.flavor import flavor_named
 from autodl_tui.api.identity import share_page
 from autodl_tui.api.models import (
     BlacklistEntry,
@@ -37,18 +36,16 @@ from autodl_tui.api.models import (
     ContainerEvent,
     Deployment,
     DurationPackage,
-    GpuStock,
     Page,
     PrivateImage,
     parse_gpu_stock,
     parse_list,
 )
-from autodl_tui.api.paging import Listing, dedupe, fetch_all_pages
+from autodl_tui.api.paging import dedupe, fetch_all_pages
 from autodl_tui.api.retry import RetryPolicy
 from autodl_tui.api.specs import (
     ContainerFilter,
     DeploymentSpec,
-    StockFilter,
     check_blacklist,
     check_page,
     check_replica_num,
@@ -62,6 +59,19 @@ from autodl_tui.catalog import (
     DEPLOYMENT_STATUSES,
     now_cst,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from datetime import datetime
+
+    from autodl_tui.api.flavor import Flavor
+    from autodl_tui.api.models import (
+        GpuStock,
+    )
+    from autodl_tui.api.paging import Listing
+    from autodl_tui.api.specs import (
+        StockFilter,
+    )
 
 __all__ = ["DEFAULT_BASE_URL", "AutoDLClient", "ClientStats"]
 

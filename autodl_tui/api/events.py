@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from autodl_tui.api.models import ContainerEvent, EventKey, Page
 from autodl_tui.api.paging import MAX_PAGES
+
+if TYPE_CHECKING:
+    from autodl_tui.api.models import ContainerEvent, EventKey, Page
 
 __all__ = ["EventCursor", "EventSource"]
 

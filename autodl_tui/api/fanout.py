@@ -9,13 +9,17 @@ every other list would fail the same way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from autodl_tui.api.errors import AuthError, AutoDLError, PermissionDeniedError
-from autodl_tui.api.models import Container
-from autodl_tui.api.paging import Listing, gather_all
-from autodl_tui.api.specs import ContainerFilter
+from autodl_tui.api.paging import gather_all
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from autodl_tui.api.models import Container
+    from autodl_tui.api.paging import Listing
+    from autodl_tui.api.specs import ContainerFilter
 
 __all__ = ["ContainerSource", "read_containers"]
 

@@ -21,13 +21,17 @@ hands answers to the models the app already uses. Sources, from /work/shared/api
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui.api import endpoints as ep
 from autodl_tui.api.endpoints import Endpoint
-from autodl_tui.api.specs import DeploymentSpec, StockFilter
+from autodl_tui.api.specs import StockFilter
 from autodl_tui.catalog import FLAVOR_BASE_URLS, REGION_CODES, check_flavor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autodl_tui.api.specs import DeploymentSpec
 
 __all__ = [
     "CLUSTER",

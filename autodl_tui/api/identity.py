@@ -8,10 +8,12 @@ the screen can tell an unchanged row by identity (`is`) instead of comparing fie
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from autodl_tui.api.models import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable, Sequence
 
 __all__ = ["share_items", "share_page"]
 

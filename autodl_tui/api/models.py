@@ -10,13 +10,12 @@ which the client turns into `ResponseFormatError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from autodl_tui.api.coerce import (
-    Raw,
     read_bool,
     read_int,
     read_name,
@@ -27,6 +26,13 @@ from autodl_tui.api.coerce import (
     require_obj,
 )
 from autodl_tui.api.units import bytes_to_gb, milli_to_yuan, parse_time
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from autodl_tui.api.coerce import (
+        Raw,
+    )
 
 __all__ = [
     "BlacklistEntry",

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable, Hashable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from autodl_tui.api.models import Page
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Hashable, Iterable
+
+    from autodl_tui.api.models import Page
 
 __all__ = [
     "MAX_PAGES",

@@ -13,13 +13,16 @@ call that means waiting at most `RetryPolicy.max_delay`; a longer pause (up to
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from autodl_tui.api.errors import TransportError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
 __all__ = [
     "MAX_POLL_BACKOFF",

@@ -21,11 +21,14 @@ Textual; the time comes from the caller.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from autodl_tui.api.models import Deployment
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Sequence
+
+    from autodl_tui.api.models import Deployment
 
 __all__ = ["FULL_SWEEP", "Plan", "SweepPlanner", "row_signature"]
 

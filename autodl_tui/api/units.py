@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from autodl_tui.catalog import CST, GIB, cuda_label
+
+if TYPE_CHECKING:
+    from datetime import date
 
 __all__ = [
     "CST",

@@ -30,16 +30,13 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from autodl_tui import __version__
 from autodl_tui.api.body import BodyGarbledError, BodyTooLargeError, read_capped
-from autodl_tui.api.endpoints import Endpoint
 from autodl_tui.api.errors import (
     HINT_BAD_BODY,
     HINT_CONNECT,
@@ -55,8 +52,15 @@ from autodl_tui.api.errors import (
     TransportError,
     classify_api_error,
 )
-from autodl_tui.api.retry import NO_RETRY, RetryPolicy, parse_retry_after, with_retries
+from autodl_tui.api.retry import NO_RETRY, parse_retry_after, with_retries
 from autodl_tui.budget import RequestBudget
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Hashable, Mapping
+    from datetime import datetime
+
+    from autodl_tui.api.endpoints import Endpoint
+    from autodl_tui.api.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -258,7 +262,7 @@ class Wire:
                 on_retry=self._on_retry,
             )
             if isinstance(answer, _Reused):
-                return cast(T, answer.result)
+                return cast("T", answer.result)
             data, digest = answer
             problem = ""
             try:

@@ -11,19 +11,21 @@ and non-ASCII character, so nothing a server sends can reach the terminal as an 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from autodl_tui.display import clean, fit
 
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Awaitable, Callable, Iterable, Sequence
+
     from autodl_tui.api.client import AutoDLClient
     from autodl_tui.config import Settings
 

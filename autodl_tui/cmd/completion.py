@@ -5,8 +5,11 @@ shtab walks the argparse parser, so the script always matches the options of thi
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["SHELLS", "add_arguments", "run", "script"]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from autodl_tui.display import clean
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["run"]
 

@@ -6,7 +6,6 @@ per line, the default a table. Secrets (root passwords) are never part of any ou
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING, Any
 
 from autodl_tui.cmd.common import (
@@ -20,6 +19,8 @@ from autodl_tui.cmd.common import (
 )
 
 if TYPE_CHECKING:
+    import argparse
+
     from autodl_tui.api.client import AutoDLClient
     from autodl_tui.api.models import Deployment
     from autodl_tui.config import Settings

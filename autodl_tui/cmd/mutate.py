@@ -9,7 +9,6 @@ the app's rules (`autodl_tui.safety`) before anything is sent: a bad one exits 2
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from autodl_tui.catalog import BLACKLIST_DEFAULT_MINUTES
@@ -26,6 +25,8 @@ from autodl_tui.cmd.common import (
 from autodl_tui.cmd.mutate_help import MUTATE_HELP
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from autodl_tui.api.client import AutoDLClient
     from autodl_tui.config import Settings
 

@@ -21,20 +21,23 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from autodl_tui.api.client import AutoDLClient
 from autodl_tui.api.errors import AutoDLError
 from autodl_tui.api.flavor import flavor_named
-from autodl_tui.api.specs import DeploymentSpec
 from autodl_tui.config import ConfigError, base_url_arg, load_settings, resolve_token
-from autodl_tui.deploy.preflight import Preflight, run_preflight
+from autodl_tui.deploy.preflight import run_preflight
 from autodl_tui.deploy.submit import CreateOutcomeUnknown, create_once
 from autodl_tui.deploy.template import TemplateError
 from autodl_tui.deploy.template_file import TemplateFile
 from autodl_tui.display import clean
 from autodl_tui.logs import add_secret, mask_secrets
 from autodl_tui.token import TokenError, add_token_arguments
+
+if TYPE_CHECKING:
+    from autodl_tui.api.specs import DeploymentSpec
+    from autodl_tui.deploy.preflight import Preflight
 
 __all__ = [
     "EXIT_API",

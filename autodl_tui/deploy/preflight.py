@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autodl_tui.api.client import AutoDLClient
 from autodl_tui.api.errors import AutoDLError
-from autodl_tui.api.specs import DeploymentSpec, StockFilter
+from autodl_tui.api.specs import StockFilter
 from autodl_tui.catalog import REGION_NAMES
+
+if TYPE_CHECKING:
+    from autodl_tui.api.client import AutoDLClient
+    from autodl_tui.api.specs import DeploymentSpec
 
 __all__ = ["ModelStock", "Preflight", "RegionMatch", "run_preflight", "stock_filter"]
 

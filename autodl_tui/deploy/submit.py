@@ -9,10 +9,13 @@ a retry knowing it will not make a second deployment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from autodl_tui.api.client import AutoDLClient
 from autodl_tui.api.errors import AutoDLError, TransportError
-from autodl_tui.api.specs import DeploymentSpec
+
+if TYPE_CHECKING:
+    from autodl_tui.api.client import AutoDLClient
+    from autodl_tui.api.specs import DeploymentSpec
 
 __all__ = ["CreateOutcomeUnknown", "Created", "create_once", "find_created"]
 

@@ -11,9 +11,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autodl_tui.api.models import Deployment
 from autodl_tui.api.specs import MAX_PLAUSIBLE_GB, ContainerTemplateSpec, DeploymentSpec
 from autodl_tui.api.units import bytes_to_gb, cuda_code, milli_to_yuan, yuan_to_milli
 from autodl_tui.catalog import (
@@ -25,6 +24,9 @@ from autodl_tui.catalog import (
     cuda_label,
 )
 from autodl_tui.display import has_controls
+
+if TYPE_CHECKING:
+    from autodl_tui.api.models import Deployment
 
 __all__ = [
     "MAX_GPU_NUM",

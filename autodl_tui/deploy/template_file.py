@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 from tomlkit.items import Table
@@ -19,12 +18,18 @@ from autodl_tui.catalog import REGIONS, SHUTDOWN_CMD_TIMEOUT_S
 from autodl_tui.deploy.template import (
     MAX_GPU_NUM,
     SECTION,
-    Template,
     TemplateError,
     parse_template,
     summary,
 )
 from autodl_tui.paths import templates_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from autodl_tui.deploy.template import (
+        Template,
+    )
 
 __all__ = [
     "CONTAINER_KEYS",

@@ -23,12 +23,15 @@ import shlex
 import socket
 import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autodl_tui.config import ConfigError, base_url_arg, load_settings, resolve_token
 from autodl_tui.display import clean
 from autodl_tui.token import ENV_VAR, TokenError, add_token_arguments
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "DEFAULT_PORT",

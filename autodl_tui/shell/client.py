@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from autodl_tui.shell.target import SshTarget
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autodl_tui.shell.target import SshTarget
 
 __all__ = [
     "MIN_VERSION",

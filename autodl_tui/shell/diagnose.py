@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from autodl_tui.shell.target import SshTarget
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autodl_tui.shell.target import SshTarget
 
 __all__ = ["SSH_FAILED", "explain", "last_line"]
 

@@ -10,7 +10,10 @@ command hidden in it would run each time a key is pressed. Such a setting belong
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["REFUSED_KEYWORDS", "check_ssh_options"]
 

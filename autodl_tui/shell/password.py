@@ -20,9 +20,12 @@ import sysconfig
 import tempfile
 import threading
 from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from autodl_tui.shell.askpass import FIFO_VARIABLE, TTY_VARIABLE
+
+if TYPE_CHECKING:
+    from types import TracebackType
 
 __all__ = ["ASKPASS_PROGRAM", "PasswordPipe", "askpass_program"]
 

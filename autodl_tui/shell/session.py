@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from autodl_tui.shell.client import SshClient, shell_argv
+from autodl_tui.shell.client import shell_argv
 from autodl_tui.shell.diagnose import SSH_FAILED, explain
 from autodl_tui.shell.password import PasswordPipe, askpass_program
 from autodl_tui.shell.stderr_tail import StderrTail
-from autodl_tui.shell.target import SshTarget
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from autodl_tui.shell.client import SshClient
+    from autodl_tui.shell.target import SshTarget
 
 __all__ = ["ShellResult", "child_env", "run_shell"]
 

@@ -18,16 +18,20 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from autodl_tui.shell.client import SshClient, tunnel_argv
+from autodl_tui.shell.client import tunnel_argv
 from autodl_tui.shell.diagnose import explain
 from autodl_tui.shell.password import PasswordPipe, askpass_program
 from autodl_tui.shell.session import child_env
 from autodl_tui.shell.stderr_tail import StderrTail
-from autodl_tui.shell.target import SshTarget
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from autodl_tui.shell.client import SshClient
+    from autodl_tui.shell.target import SshTarget
 
 __all__ = ["OPEN_TIMEOUT_S", "Tunnel", "TunnelError", "TunnelManager", "free_local_port"]
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -22,8 +21,15 @@ from autodl_tui.catalog import check_flavor
 from autodl_tui.sim import validation as v
 from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.errors import SimError, parameter_wrong
-from autodl_tui.sim.faults import STATUS_BODIES, Fault, FaultConfig
+from autodl_tui.sim.faults import STATUS_BODIES, FaultConfig
 from autodl_tui.sim.limits import MAX_BODY_BYTES, simulator_limit
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from starlette.requests import Request
+
+    from autodl_tui.sim.faults import Fault
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from autodl_tui.catalog import CST
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: A fixed instant for tests, screenshots and benchmarks.
 FIXED_START = datetime(2026, 11, 27, 10, 0, 0, tzinfo=CST)

@@ -9,17 +9,20 @@ seed and the same calls at the same virtual instants give the same responses.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui.catalog import BASE_IMAGES, REGION_CODES
 from autodl_tui.sim import errors
-from autodl_tui.sim.commands import ContainerQuery, CreateDeployment, StockQuery
 from autodl_tui.sim.errors import SimError
 from autodl_tui.sim.lifecycle import Lifecycle
 from autodl_tui.sim.limits import MAX_DEPLOYMENTS, simulator_limit
 from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec, Package
 from autodl_tui.sim.wire import iso, page, parse_time
-from autodl_tui.sim.world import Host, hex_id
+from autodl_tui.sim.world import hex_id
+
+if TYPE_CHECKING:
+    from autodl_tui.sim.commands import ContainerQuery, CreateDeployment, StockQuery
+    from autodl_tui.sim.world import Host
 
 Json = dict[str, Any]
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from autodl_tui.sim.clock import VirtualClock
 from autodl_tui.sim.commands import CreateDeployment, TemplateSpec
 from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.incidents import NO_INCIDENTS, Incidents
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
 
 #: Benchmark fleets: name -> deployments (`large`'s shape, scaled).
 SIZES: dict[str, int] = {"small": 52, "large": 520, "xlarge": 1560, "huge": 5200}

@@ -15,9 +15,12 @@ Incidents draw from a random stream of their own, so the world without them is u
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from autodl_tui.sim.world import Host, World
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from autodl_tui.sim.world import Host, World
 
 #: Every incident kind, as `--incidents` names them.
 INCIDENT_KINDS: tuple[str, ...] = ("slow-hosts", "crashes", "stock")

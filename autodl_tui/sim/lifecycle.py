@@ -13,10 +13,9 @@ import math
 import random
 import re
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui.sim.clock import VirtualClock
-from autodl_tui.sim.commands import CreateDeployment
 from autodl_tui.sim.incidents import Incidents
 from autodl_tui.sim.limits import (
     MARKET_CATCHUP_S,
@@ -24,8 +23,13 @@ from autodl_tui.sim.limits import (
     MAX_RELEASED_PER_DEPLOYMENT,
     MAX_TRANSITIONS_PER_SYNC,
 )
-from autodl_tui.sim.records import BlacklistEntry, ContainerRec, DeploymentRec
-from autodl_tui.sim.world import REGION_ZONES, Host, World, build_world, hex_id
+from autodl_tui.sim.records import ContainerRec
+from autodl_tui.sim.world import REGION_ZONES, build_world, hex_id
+
+if TYPE_CHECKING:
+    from autodl_tui.sim.commands import CreateDeployment
+    from autodl_tui.sim.records import BlacklistEntry, DeploymentRec
+    from autodl_tui.sim.world import Host, World
 
 Json = dict[str, Any]
 

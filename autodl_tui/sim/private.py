@@ -20,15 +20,19 @@ The same engine and world answer at the same paths; what differs is shaped here,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui.catalog import REGION_CODES
 from autodl_tui.sim import validation as v
-from autodl_tui.sim.app import Call, Handler, Spec
-from autodl_tui.sim.engine import Simulator
+from autodl_tui.sim.app import Call, Spec
 from autodl_tui.sim.errors import parameter_wrong
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from autodl_tui.sim.app import Handler
+    from autodl_tui.sim.engine import Simulator
 
 __all__ = ["driver_name", "private_routes", "world_name"]
 

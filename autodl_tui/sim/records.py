@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autodl_tui.catalog import ENDED_STATUSES, GIB, STARTING_STATUSES
-from autodl_tui.sim.commands import CreateDeployment
 from autodl_tui.sim.wire import iso
-from autodl_tui.sim.world import Host
+
+if TYPE_CHECKING:
+    from autodl_tui.sim.commands import CreateDeployment
+    from autodl_tui.sim.world import Host
 
 Json = dict[str, Any]
 

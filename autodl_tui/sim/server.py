@@ -6,17 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import math
-import socket
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from starlette.applications import Starlette
 
 from autodl_tui.catalog import CST, check_flavor
 from autodl_tui.sim.app import create_app
@@ -25,6 +21,13 @@ from autodl_tui.sim.faults import FaultConfig
 from autodl_tui.sim.fleets import FLEETS, build_simulator
 from autodl_tui.sim.incidents import ALL_INCIDENTS, NO_INCIDENTS, parse_incidents
 from autodl_tui.sim.limits import MAX_LATENCY_MS, MAX_SPEED
+
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import AsyncIterator, Awaitable, Callable
+    from types import TracebackType
+
+    from starlette.applications import Starlette
 
 
 def _number(text: str, lo: float, hi: float, what: str) -> float:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from autodl_tui.sim.records import ContainerRec
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autodl_tui.sim.records import ContainerRec
 
 __all__ = ["SimShell", "hostname"]
 

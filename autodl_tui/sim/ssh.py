@@ -15,16 +15,17 @@ import shlex
 import socket
 import threading
 import weakref
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
-from autodl_tui.sim.records import ContainerRec
 from autodl_tui.sim.shell import SimShell
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from autodl_tui.sim.lifecycle import Lifecycle
+    from autodl_tui.sim.records import ContainerRec
 
 __all__ = ["SERVICE_PORTS", "SimSSHServer", "start_ssh_server"]
 

@@ -10,11 +10,15 @@ Usage::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from autodl_tui.sim.app import TIMEOUT_HEADER, create_app
-from autodl_tui.sim.engine import Simulator
-from autodl_tui.sim.faults import FaultConfig
+
+if TYPE_CHECKING:
+    from autodl_tui.sim.engine import Simulator
+    from autodl_tui.sim.faults import FaultConfig
 
 
 class SimTransport(httpx.AsyncBaseTransport):

@@ -7,9 +7,12 @@ Prices are yuan x 1000 per GPU-hour; only the quoted rows of §6 are sourced, th
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,16 @@ its key. To add an action: one `@row_action` function here and a test (ARCHITECT
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from textual.binding import Binding
 
-from autodl_tui.api import AutoDLError, Container, Deployment
+from autodl_tui.api import AutoDLError
 from autodl_tui.display import fit
 from autodl_tui.ui.clipboard import (
     HIDDEN_SECRETS,
-    CopyKind,
     copy_concern,
     copy_preview,
     copy_text,
@@ -29,7 +28,14 @@ from autodl_tui.ui.host import Host  # the dialogs load when an action opens one
 from autodl_tui.ui.units import short_container_id
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from textual.screen import Screen
+
+    from autodl_tui.api import Container, Deployment
+    from autodl_tui.ui.clipboard import (
+        CopyKind,
+    )
 
 
 Table = Literal["deployments", "containers", "screen"]

@@ -6,14 +6,17 @@ stays true; waking then, not on a fixed tick, leaves an idle app with nothing to
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from textual.app import App
-from textual.timer import Timer
-from textual.widget import Widget
+from typing import TYPE_CHECKING
 
 from autodl_tui.ui.guard import guard
 from autodl_tui.ui.units import AGE_TICK_MAX
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.app import App
+    from textual.timer import Timer
+    from textual.widget import Widget
 
 __all__ = ["AgeWake"]
 

@@ -6,21 +6,26 @@ line under the table gives the selected alert in full. Nothing here polls the AP
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from autodl_tui.alerts.model import Alert
 from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.units import ZONE_LABEL, timestamp
 from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+
+    from autodl_tui.alerts.model import Alert
 
 __all__ = ["ALERT_COLUMNS", "EMPTY_TEXT", "AlertsScreen", "alert_key", "alert_row"]
 

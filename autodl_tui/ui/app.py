@@ -6,25 +6,21 @@ import contextlib
 import difflib
 import gc
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.events import AppBlur, AppFocus, Event, Key, MouseDown
-from textual.notifications import SeverityLevel
+from textual.binding import Binding
+from textual.events import AppBlur, AppFocus, Key, MouseDown
 from textual.screen import Screen
 
 from autodl_tui.catalog import now_cst
-from autodl_tui.config import Settings
 from autodl_tui.display import TITLE_CELLS, clean, fit
 from autodl_tui.heap import resume_collector
 from autodl_tui.ui.actions import ACTIONS
-from autodl_tui.ui.failures import ErrorRecord, LastErrorScreen
+from autodl_tui.ui.failures import LastErrorScreen
 from autodl_tui.ui.guard import Guarded
-from autodl_tui.ui.main_screen import FirstDataPainted, MainScreen
+from autodl_tui.ui.main_screen import MainScreen
 from autodl_tui.ui.panes import PANES
 from autodl_tui.ui.screen_views import SCREEN_VIEWS
 
@@ -34,8 +30,18 @@ log = logging.getLogger(__name__)
 NOTIFY_CHARS = 600
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from datetime import datetime
+
+    from textual.binding import BindingType
+    from textual.events import Event
+    from textual.notifications import SeverityLevel
+
     from autodl_tui.api import AutoDLClient
+    from autodl_tui.config import Settings
     from autodl_tui.shell.tunnels import TunnelManager
+    from autodl_tui.ui.failures import ErrorRecord
+    from autodl_tui.ui.main_screen import FirstDataPainted
 
 
 class AutoDLApp(Guarded, App[int]):

@@ -6,23 +6,17 @@ refetched every `refresh` seconds and on `r`, which is when expired entries go a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.timer import Timer
 from textual.widgets import Static
 
 from autodl_tui.api import (
     AuthError,
-    AutoDLClient,
     AutoDLError,
-    BlacklistEntry,
     PermissionDeniedError,
 )
 from autodl_tui.catalog import now_cst
@@ -31,6 +25,19 @@ from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.units import NONE, ZONE_LABEL, region_label, timestamp
 from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+    from textual.timer import Timer
+
+    from autodl_tui.api import (
+        AutoDLClient,
+        BlacklistEntry,
+    )
 
 __all__ = ["BLACKLIST_COLUMNS", "EMPTY_TEXT", "BlacklistScreen", "blacklist_row"]
 

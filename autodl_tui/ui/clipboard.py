@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyperclip
-from textual.app import App
 
-from autodl_tui.api import ContainerInfo
 from autodl_tui.display import clean
 from autodl_tui.shell.target import SSH_SHAPE
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from autodl_tui.api import ContainerInfo
 
 __all__ = [
     "OSC52",

@@ -6,22 +6,18 @@ screenshots, `export_screenshot()` and anyone looking over a shoulder see only d
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import ClassVar, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from autodl_tui.api.errors import AutoDLError
-from autodl_tui.api.models import Container, Deployment
 from autodl_tui.catalog import ENDED_STATUSES, STARTING_STATUSES, now_cst
-from autodl_tui.explain import Explanation, Relaxation, is_waiting
+from autodl_tui.explain import is_waiting
 from autodl_tui.ui.clipboard import (
     HIDDEN_SECRETS,
-    CopyKind,
     copy_concern,
     copy_text,
     copy_value,
@@ -37,6 +33,19 @@ from autodl_tui.ui.units import (
     timestamp,
 )
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+    from datetime import datetime
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+
+    from autodl_tui.api.models import Container, Deployment
+    from autodl_tui.explain import Explanation, Relaxation
+    from autodl_tui.ui.clipboard import (
+        CopyKind,
+    )
 
 __all__ = ["COPY_KINDS", "MASK", "ContainerDetailScreen", "CopyHandler", "CopyWhat"]
 

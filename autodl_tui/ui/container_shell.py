@@ -15,18 +15,23 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SuspendNotSupported
-from textual.timer import Timer
+from textual.app import SuspendNotSupported
 
-from autodl_tui.api import AutoDLError, Container
+from autodl_tui.api import AutoDLError
 from autodl_tui.display import clean
-from autodl_tui.shell.client import SshClient, SshProblem, find_ssh
+from autodl_tui.shell.client import SshProblem, find_ssh
 from autodl_tui.shell.session import run_shell
-from autodl_tui.shell.target import SshTarget, TargetError, parse_ssh_command
+from autodl_tui.shell.target import TargetError, parse_ssh_command
 from autodl_tui.shell.tunnels import TunnelError, TunnelManager
 from autodl_tui.ui.units import short_container_id
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+    from autodl_tui.api import Container
+    from autodl_tui.shell.client import SshClient
+    from autodl_tui.shell.target import SshTarget
     from autodl_tui.ui.host import Host
 
 __all__ = ["Login", "open_shell", "open_tunnel", "open_tunnels_view", "tunnel_manager"]

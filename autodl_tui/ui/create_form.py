@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 from textual.widgets.selection_list import Selection
 
-from autodl_tui.api import AutoDLClient, AutoDLError, GpuStock, PrivateImage
+from autodl_tui.api import AutoDLError
 from autodl_tui.catalog import (
     BASE_IMAGES,
     CUDA_CODES,
@@ -43,6 +39,17 @@ from autodl_tui.ui.dialogs import FOCUS_KEYS, ConfirmDialog
 from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rich.text import Text
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+    from textual.events import Resize
+
+    from autodl_tui.api import AutoDLClient, GpuStock, PrivateImage
+    from autodl_tui.ui.images_screen import ImageChoice
 
 __all__ = ["CreateFormScreen", "image_options", "model_options"]
 
@@ -453,7 +460,7 @@ class CreateFormScreen(Guarded, Screen[str | None]):
     # ------------------------------------------------------------------ actions
     def action_browse_images(self) -> None:
         """Pick the image from the images view (paged private images, public base images)."""
-        from autodl_tui.ui.images_screen import ImageChoice, ImagesScreen
+        from autodl_tui.ui.images_screen import ImagesScreen
 
         def chosen(choice: ImageChoice | None) -> None:
             if choice is None:

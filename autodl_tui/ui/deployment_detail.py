@@ -5,27 +5,19 @@ its prepaid duration packages last at the rate its running containers draw on th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from autodl_tui.api import (
-    AutoDLClient,
     AutoDLError,
-    Container,
     ContainerFilter,
-    Deployment,
-    DurationPackage,
 )
 from autodl_tui.catalog import BASE_IMAGES, cuda_label, now_cst
-from autodl_tui.display import TITLE_CELLS, clean
-from autodl_tui.display import title as display_title
+from autodl_tui.display import TITLE_CELLS, clean, title as display_title
 from autodl_tui.ui.gauges import (
     bar,
     hours_left_text,
@@ -43,6 +35,20 @@ from autodl_tui.ui.units import (
     timestamp,
 )
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+
+    from autodl_tui.api import (
+        AutoDLClient,
+        Container,
+        Deployment,
+        DurationPackage,
+    )
 
 __all__ = ["BAR_WIDTH", "DeploymentDetailScreen", "counters_text", "cuda_text", "image_text"]
 

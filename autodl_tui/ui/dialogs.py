@@ -9,11 +9,10 @@ pure module-level functions so they can be tested without a terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
@@ -29,6 +28,10 @@ from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.units import minutes_words, region_label
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
 
 __all__ = [
     "BLACKLIST_COMMENT_MAX",

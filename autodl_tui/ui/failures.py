@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -22,6 +20,12 @@ from autodl_tui.display import clean
 from autodl_tui.logs import log_path, redact
 from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from textual.app import App, ComposeResult
+    from textual.binding import BindingType
 
 __all__ = [
     "ErrorRecord",

@@ -8,19 +8,23 @@ here, which keep the store (what is shown) and the poller (what is fetched) in s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autodl_tui.presence import Presence
-from autodl_tui.ui.messages import Fact, Observed, UnexpectedError, WaitingExplained
-from autodl_tui.ui.poller import Poller
-from autodl_tui.ui.store import Aspect, Change, FleetStore
-from autodl_tui.ui.why_waiting import WaitingReasons
+from autodl_tui.ui.messages import Observed, UnexpectedError, WaitingExplained
+from autodl_tui.ui.store import Aspect, FleetStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+    from datetime import datetime
+
     from autodl_tui.api import AutoDLClient, Deployment
+    from autodl_tui.ui.messages import Fact
+    from autodl_tui.ui.poller import Poller
+    from autodl_tui.ui.store import Change
     from autodl_tui.ui.watch import FleetWatch
+    from autodl_tui.ui.why_waiting import WaitingReasons
 
 
 #: Seconds between duration-package reads when the package_low alert is on.
@@ -41,19 +45,47 @@ class Fleet:
         watch: FleetWatch | None = None,
     ) -> None:
         self.store = FleetStore(now=now)
-        self.poller = Poller(client, post, refresh=refresh, stock_refresh=stock_refresh, now=now)
+        self._client = client
+        self._refresh = refresh
+        self._stock_refresh = stock_refresh
+        #: Whether the user is here (keys, terminal focus): the poller slows down when not.
+        self.presence = Presence()
+        self._visible: Callable[[], Collection[str]] = lambda: ()
         #: The alert rules and host timelines, fed what each poll read in full.
         self.watch = watch
         self._post = post
         self._now = now
-        #: Why containers wait for a host: asked of GPU stock, at most every 2 minutes each.
-        self.reasons = WaitingReasons()
         self._explaining: asyncio.Task[None] | None = None
         self.store.subscribe(self._maybe_explain)
         if watch is not None:
             self.store.subscribe(watch.changed)
-            if watch.engine.settings.package_low:
-                self.poller.packages_interval = PACKAGES_REFRESH
+
+    # The poller (with the API client's retry and paging) and the stock questions load on
+    # first use, which is after the first frame: `start` runs once it is out.
+    @cached_property
+    def poller(self) -> Poller:
+        """What fetches the data; built on first use."""
+        from autodl_tui.ui.poller import Poller
+
+        poller = Poller(
+            self._client,
+            self._post,
+            refresh=self._refresh,
+            stock_refresh=self._stock_refresh,
+            now=self._now,
+            presence=self.presence,
+        )
+        poller.visible = self._visible
+        if self.watch is not None and self.watch.settings.package_low:
+            poller.packages_interval = PACKAGES_REFRESH
+        return poller
+
+    @cached_property
+    def reasons(self) -> WaitingReasons:
+        """Why containers wait for a host: asked of GPU stock, at most every 2 minutes each."""
+        from autodl_tui.ui.why_waiting import WaitingReasons
+
+        return WaitingReasons()
 
     @property
     def client(self) -> AutoDLClient:
@@ -122,12 +154,9 @@ class Fleet:
 
     def watch_visible(self, visible: Callable[[], set[str]]) -> None:
         """Tell the poller which deployments have rows on screen (it reads those more often)."""
-        self.poller.visible = visible
-
-    @property
-    def presence(self) -> Presence:
-        """Whether the user is here (keys, terminal focus): the poller slows down when not."""
-        return self.poller.presence
+        self._visible = visible
+        if "poller" in self.__dict__:  # built already (cached_property keeps it there)
+            self.poller.visible = visible
 
     def start(self) -> None:
         """Start polling (from a running event loop)."""

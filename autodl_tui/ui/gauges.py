@@ -8,9 +8,12 @@ does the same). So "hours left" divides the balance by the cards drawing on it n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from autodl_tui.api import Container, DurationPackage
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from autodl_tui.api import Container, DurationPackage
 
 __all__ = [
     "EXPIRED",

@@ -15,14 +15,16 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on as textual_on
 from textual.actions import SkipAction
 from textual.app import App
-from textual.message import Message
 
 from autodl_tui.catalog import now_cst
+
+if TYPE_CHECKING:
+    from textual.message import Message
 
 __all__ = ["GUARDED_PREFIXES", "Guarded", "guard", "on"]
 

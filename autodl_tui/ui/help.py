@@ -5,18 +5,22 @@ The app passes its bindings (after any keymap overrides), so what is listed is w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
 
 __all__ = ["GROUP_ORDER", "HelpScreen", "group_bindings"]
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from autodl_tui.api import AutoDLError, Container, Deployment
-
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
-    from autodl_tui.api import AutoDLClient
+    from autodl_tui.api import AutoDLClient, AutoDLError, Container, Deployment
     from autodl_tui.deploy.template import Template
 
 

@@ -9,20 +9,25 @@ when the cursor comes near the end of what is loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
 
-from autodl_tui.api import AutoDLClient, AutoDLError, PrivateImage
+from autodl_tui.api import AutoDLError
 from autodl_tui.catalog import BASE_IMAGES
 from autodl_tui.ui.guard import on
 from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+
+    from autodl_tui.api import AutoDLClient, PrivateImage
 
 __all__ = ["IMAGE_COLUMNS", "MORE_KEY", "ImageChoice", "ImagesScreen"]
 

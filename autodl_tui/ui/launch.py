@@ -9,20 +9,21 @@ from __future__ import annotations
 import argparse
 import difflib
 import logging
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from autodl_tui.catalog import CST
-from autodl_tui.config import Settings
 from autodl_tui.logs import add_secret, setup_logging
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from autodl_tui.api import AutoDLClient
+    from autodl_tui.config import Settings
 
 DEMO_TOKEN = "demo-token"
 

@@ -8,30 +8,22 @@ as their host: dialogs, API calls and notifications.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import Resize
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import WorkerState
 
 from autodl_tui.alerts.model import AlertSettings
-from autodl_tui.api import AutoDLError, Container, Deployment
 from autodl_tui.display import title as display_title
 from autodl_tui.logs import add_secret
 from autodl_tui.ui import openers
 from autodl_tui.ui.actions import (
     ACTIONS,
-    RowAction,
     Selection,
     bindings,
     bound_action,
@@ -42,7 +34,6 @@ from autodl_tui.ui.banner import Banner
 from autodl_tui.ui.failures import record_error, report_unexpected
 from autodl_tui.ui.fleet import Fleet
 from autodl_tui.ui.guard import Guarded, on
-from autodl_tui.ui.messages import Fact
 from autodl_tui.ui.panes import (
     PANE_KEYS,
     PANES,
@@ -52,10 +43,9 @@ from autodl_tui.ui.panes import (
     focus_bindings,
     pane_title,
 )
-from autodl_tui.ui.poller import Poller
 from autodl_tui.ui.screen_views import SCREEN_VIEWS
 from autodl_tui.ui.status_bar import StatusBar
-from autodl_tui.ui.store import Aspect, Change
+from autodl_tui.ui.store import Aspect
 from autodl_tui.ui.views import PaneViews
 from autodl_tui.ui.watch import FleetWatch, terminal_writer
 from autodl_tui.ui.widgets.event_log import EventLog
@@ -65,8 +55,24 @@ from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import ACTIVATE_ID, VirtualTable
 
 if TYPE_CHECKING:
-    from autodl_tui.api import AutoDLClient
+    from collections.abc import Awaitable, Callable
+    from datetime import datetime
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+    from textual.events import Resize
+    from textual.notifications import SeverityLevel
+    from textual.timer import Timer
+    from textual.worker import Worker
+
+    from autodl_tui.api import AutoDLClient, AutoDLError, Container, Deployment
     from autodl_tui.deploy.template import Template
+    from autodl_tui.ui.actions import (
+        RowAction,
+    )
+    from autodl_tui.ui.messages import Fact
+    from autodl_tui.ui.poller import Poller
+    from autodl_tui.ui.store import Change
 
 #: How long after a poll the slow hosts are judged: judging walks every host with a changed
 #: container (10 ms at 10,000 containers with 5% changed), which the poll's frame and a key

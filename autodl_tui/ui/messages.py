@@ -6,15 +6,17 @@ and tells its observers what changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from autodl_tui.alerts.model import Snapshot
-from autodl_tui.api import AutoDLError, Container, ContainerEvent, Deployment, GpuStock
-from autodl_tui.explain import Explanation
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.alerts.model import Snapshot
+    from autodl_tui.api import AutoDLError, Container, ContainerEvent, Deployment, GpuStock
+    from autodl_tui.explain import Explanation
 
 
 class Connection(StrEnum):

@@ -5,21 +5,23 @@ Container and deployment detail, images, blacklist, and the New deployment form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from autodl_tui.api import Container, Deployment
 from autodl_tui.ui.actions import READ_ONLY, copy_credential
 from autodl_tui.ui.clipboard import copy_text
-from autodl_tui.ui.host import Host
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from datetime import datetime
+
     from textual.app import App
 
-    from autodl_tui.api import AutoDLClient
+    from autodl_tui.api import AutoDLClient, Container, Deployment
     from autodl_tui.deploy.template import Template
     from autodl_tui.explain import Relaxation
+    from autodl_tui.ui.container_detail import CopyWhat
+    from autodl_tui.ui.host import Host
+    from autodl_tui.ui.images_screen import ImageChoice
     from autodl_tui.ui.watch import FleetWatch
 
 
@@ -37,7 +39,7 @@ def container_detail(
     A container waiting for a host says why (stock against its template); `r` there clones
     the deployment with the one filter that blocks it relaxed, through the normal form.
     """
-    from autodl_tui.ui.container_detail import COPY_KINDS, ContainerDetailScreen, CopyWhat
+    from autodl_tui.ui.container_detail import COPY_KINDS, ContainerDetailScreen
     from autodl_tui.ui.why_waiting import relaxed_clone, stock_explainer
 
     def copy(what: CopyWhat, _text: str) -> None:
@@ -78,7 +80,7 @@ def images(host: Host, *, can_create: bool) -> None:
     In read-only mode (no new deployments) Enter copies the image's uuid instead.
     """
     from autodl_tui.deploy.template import Template
-    from autodl_tui.ui.images_screen import ImageChoice, ImagesScreen
+    from autodl_tui.ui.images_screen import ImagesScreen
 
     def chosen(choice: ImageChoice | None) -> None:
         if choice is None:

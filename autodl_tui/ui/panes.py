@@ -7,13 +7,10 @@ main screen) decides whether each applies and runs it. To add a pane: one
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from textual.binding import Binding, BindingType
-from textual.widget import Widget
+from textual.binding import Binding
 
 from autodl_tui.ui.actions import bindings
 from autodl_tui.ui.rows import CONTAINER_COLUMNS, DEPLOYMENT_COLUMNS, container_sort_value
@@ -21,6 +18,13 @@ from autodl_tui.ui.units import ZONE_LABEL
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from textual.binding import BindingType
+    from textual.widget import Widget
 
 
 class RowHost(Protocol):

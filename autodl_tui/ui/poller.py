@@ -33,8 +33,6 @@ import asyncio
 import contextlib
 import random as _random
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from autodl_tui.alerts.feed import (
@@ -46,11 +44,6 @@ from autodl_tui.alerts.feed import (
 from autodl_tui.api import (
     AuthError,
     AutoDLError,
-    Container,
-    ContainerEvent,
-    Deployment,
-    EventCursor,
-    GpuStock,
     NotFoundError,
     PermissionDeniedError,
     TransportError,
@@ -65,14 +58,12 @@ from autodl_tui.catalog import now_cst
 from autodl_tui.logs import set_secrets
 from autodl_tui.presence import Presence
 from autodl_tui.ui.messages import (
-    AccessKind,
     AccessProblem,
     Connection,
     ConnectionChanged,
     ContainersLoaded,
     DeploymentsLoaded,
     EventsReceived,
-    Fact,
     FleetContainersLoaded,
     FleetProgress,
     ListTruncated,
@@ -82,7 +73,21 @@ from autodl_tui.ui.messages import (
 )
 
 if TYPE_CHECKING:
-    from autodl_tui.api import AutoDLClient
+    from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.api import (
+        AutoDLClient,
+        Container,
+        ContainerEvent,
+        Deployment,
+        EventCursor,
+        GpuStock,
+    )
+    from autodl_tui.ui.messages import (
+        AccessKind,
+        Fact,
+    )
 
 #: Consecutive failed polls after which "retrying" becomes "offline".
 OFFLINE_AFTER = 3

@@ -7,17 +7,24 @@ is offered, so a lost answer never turns into a second deployment.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
-from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from autodl_tui.api import AutoDLClient, AutoDLError, DeploymentSpec
-from autodl_tui.deploy.preflight import Preflight, run_preflight
+from autodl_tui.api import AutoDLError
+from autodl_tui.deploy.preflight import run_preflight
 from autodl_tui.deploy.submit import CreateOutcomeUnknown, create_once, find_created
 from autodl_tui.ui.dialogs import Dialog
 from autodl_tui.ui.guard import on
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from autodl_tui.api import AutoDLClient, DeploymentSpec
+    from autodl_tui.deploy.preflight import Preflight
 
 __all__ = ["PreflightScreen"]
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 
-from autodl_tui.api import Container, Deployment, format_yuan
+from autodl_tui.api.units import format_yuan
 from autodl_tui.catalog import GIB
-from autodl_tui.explain import Explanation, waiting_reason_cell
 from autodl_tui.ui.units import ZONE_LABEL, short_container_id
-from autodl_tui.ui.widgets.vtable import Cell, Column, Row, Since
+from autodl_tui.ui.widgets.vtable import Column, Row, Since
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.api import Container, Deployment
+    from autodl_tui.explain import Explanation
+    from autodl_tui.ui.widgets.vtable import Cell
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
     # `drop`: what goes first in a narrow pane (`z` zooms to show every column).
@@ -217,9 +223,11 @@ def container_sort_value(row: Row, column: str) -> object:
     Rows hold their container rather than a tuple of values (`Row.sort_values`); the
     deployment's name (fleet-wide) is the row's own cell. None sorts by the cell's text.
     """
-    c = row.sort_values
-    if not isinstance(c, Container):
+    if row.sort_values is None:
         return None
+    # Only `container_row` makes this table's rows (no isinstance: the models' module
+    # loads with the first data, after the first frame).
+    c = cast("Container", row.sort_values)
     if column == "deployment":
         return row.cells[1]
     read = _CONTAINER_SORT.get(column)
@@ -229,6 +237,16 @@ def container_sort_value(row: Row, column: str) -> object:
 def burn_rate(deployments: Iterable[Deployment]) -> int:
     """Yuan x 1000 per hour the fleet spends now (running deployments' estimates)."""
     return sum(d.price_estimates for d in deployments if d.status == "running")
+
+
+def _reason_cell() -> Callable[[Container, Mapping[str, Explanation]], str]:
+    """`explain.waiting_reason_cell`, imported with the first rows.
+
+    explain.py loads the request specs and the models, which the first frame does not need.
+    """
+    from autodl_tui.explain import waiting_reason_cell
+
+    return waiting_reason_cell
 
 
 class ContainerRows:
@@ -286,12 +304,13 @@ class ContainerRows:
         if not same:
             self._context = (dict(waiting), dict(hosts))
         convert = self._row
+        reason = _reason_cell()
         for c in containers:
             hit = get(c.uuid)
             if same and hit is not None and hit.sort_values is c:
                 append(hit)  # the same container in the same context: the same row
             else:
-                append(convert(c, hit, waiting, hosts))
+                append(convert(c, hit, waiting, hosts, reason))
         if len(cache) != len(rows):  # containers gone since the last call: forget them
             self._cache = {row.key: row for row in rows}
             self._shown = {k: v for k, v in self._shown.items() if k in self._cache}
@@ -320,7 +339,8 @@ class ContainerRows:
         if self._context != (waiting, hosts):
             return None
         get = self._cache.get
-        return [self._row(c, get(c.uuid), waiting, hosts) for c in containers]
+        reason = _reason_cell()
+        return [self._row(c, get(c.uuid), waiting, hosts, reason) for c in containers]
 
     def _row(
         self,
@@ -328,9 +348,10 @@ class ContainerRows:
         hit: Row | None,
         waiting: Mapping[str, Explanation],
         hosts: Mapping[str, str],
+        reason: Callable[[Container, Mapping[str, Explanation]], str],
     ) -> Row:
         """The row of `c`: `hit` (its cached row) reused if it still says the same."""
-        why = waiting_reason_cell(c, waiting)
+        why = reason(c, waiting)
         mark = hosts.get(c.machine_id, "") if c.machine_id else ""
         shown = self._shown
         if hit is not None and hit.sort_values is c and shown.get(c.uuid, _PLAIN) == (why, mark):

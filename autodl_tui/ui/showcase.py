@@ -6,21 +6,25 @@ blinking cursors, so the same keys always give the same picture.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from autodl_tui.api import AutoDLClient
 from autodl_tui.config import Settings
 from autodl_tui.sim.clock import FIXED_START, VirtualClock
-from autodl_tui.sim.engine import Simulator
 from autodl_tui.sim.fleets import build_simulator
 from autodl_tui.sim.transport import sim_transport
 from autodl_tui.ui.app import AutoDLApp
 from autodl_tui.ui.panes import DeploymentsTable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.pilot import Pilot
+
+    from autodl_tui.sim.engine import Simulator
 
 #: The token the showcase client sends: snapshot and screenshot scans look for it.
 SHOWCASE_TOKEN = "showcase-token-do-not-show"

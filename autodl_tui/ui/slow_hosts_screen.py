@@ -8,29 +8,35 @@ names the newest container seen on that host, as the blacklist call requires.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from autodl_tui.api.errors import AutoDLError
 from autodl_tui.catalog import now_cst
 from autodl_tui.display import fit
-from autodl_tui.timelines import FAILED_FLAG, MIN_CONTAINERS, SLOW_FACTOR, SlowHost
+from autodl_tui.timelines import FAILED_FLAG, MIN_CONTAINERS, SLOW_FACTOR
 from autodl_tui.ui.dialogs import BlacklistDialog
 from autodl_tui.ui.failures import record_error
 from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.units import NONE, duration, region_label
 from autodl_tui.ui.widgets.plain import Plain
 from autodl_tui.ui.widgets.vtable import Column, Row, VirtualTable
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+    from datetime import datetime
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+    from textual.notifications import SeverityLevel
+
+    from autodl_tui.timelines import SlowHost
 
 __all__ = ["EMPTY_TEXT", "SLOW_HOST_COLUMNS", "BlacklistClient", "SlowHostsScreen", "slow_host_row"]
 

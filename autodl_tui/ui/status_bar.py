@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
@@ -14,8 +13,14 @@ from autodl_tui.ui.age_wake import AgeWake
 from autodl_tui.ui.guard import Guarded
 from autodl_tui.ui.messages import Connection
 from autodl_tui.ui.rows import burn_rate
-from autodl_tui.ui.store import Aspect, Change, FleetStore
+from autodl_tui.ui.store import Aspect
 from autodl_tui.ui.units import fetched_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from autodl_tui.ui.store import Change, FleetStore
 
 _STATE_STYLES = {
     "live": "bold green",

@@ -9,23 +9,19 @@ calls every observer with a `Change` naming what changed. Commands (`select`,
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import Enum, auto
+from typing import TYPE_CHECKING
 
-from autodl_tui.api import Container, ContainerEvent, Deployment, GpuStock
 from autodl_tui.catalog import now_cst
-from autodl_tui.explain import Explanation
 from autodl_tui.ui.messages import (
-    AccessKind,
     AccessProblem,
     Connection,
     ConnectionChanged,
     ContainersLoaded,
     DeploymentsLoaded,
     EventsReceived,
-    Fact,
     FleetContainersLoaded,
     FleetProgress,
     ListTruncated,
@@ -34,6 +30,17 @@ from autodl_tui.ui.messages import (
     UnexpectedError,
     WaitingExplained,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from autodl_tui.api import Container, ContainerEvent, Deployment, GpuStock
+    from autodl_tui.explain import Explanation
+    from autodl_tui.ui.messages import (
+        AccessKind,
+        Fact,
+    )
 
 #: Events kept for the selected deployment (the event log keeps as many lines).
 EVENTS_KEPT = 10_000

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 
@@ -15,6 +14,10 @@ from autodl_tui.paths import templates_dir
 from autodl_tui.ui.dialogs import Dialog
 from autodl_tui.ui.guard import on
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
 
 __all__ = ["TemplateNameDialog", "TemplatePickDialog"]
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import WorkerState
 
 from autodl_tui.api import AuthError, AutoDLClient, AutoDLError
 from autodl_tui.catalog import now_cst
@@ -23,6 +21,13 @@ from autodl_tui.token import TokenError, check_token
 from autodl_tui.ui.guard import Guarded, on
 from autodl_tui.ui.widgets.footer import KeyFooter
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+    from textual.worker import Worker
 
 
 class TokenScreen(Guarded, Screen[AutoDLClient | None]):

@@ -8,21 +8,25 @@ display boundary.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from autodl_tui.display import text
-from autodl_tui.shell.tunnels import Tunnel, TunnelManager
 from autodl_tui.ui.clipboard import copy_text
 from autodl_tui.ui.dialogs import Dialog
 from autodl_tui.ui.guard import on
 from autodl_tui.ui.modal import Modal
 from autodl_tui.ui.widgets.plain import Plain
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import BindingType
+
+    from autodl_tui.shell.tunnels import Tunnel, TunnelManager
 
 __all__ = ["COMMON_PORTS", "PortDialog", "TunnelsScreen", "parse_port", "tunnel_line"]
 

@@ -6,11 +6,13 @@ converted values into short strings for people and reuse those conversions.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from autodl_tui.api.units import bytes_to_gb, format_yuan
 from autodl_tui.catalog import CST, REGION_NAMES
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = [
     "AGE_TICK_MAX",

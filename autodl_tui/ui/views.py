@@ -7,15 +7,10 @@ staleness). It never fetches and never writes the store: commands go through `ui
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
-
-from textual.screen import Screen
-from textual.widget import Widget
+from typing import TYPE_CHECKING
 
 from autodl_tui.api import MAX_PAGES
-from autodl_tui.display import fit
-from autodl_tui.display import title as display_title
+from autodl_tui.display import fit, title as display_title
 from autodl_tui.ui.banner import AUTH_TEXT, PERMISSION_TEXT, Banner
 from autodl_tui.ui.failures import record_error, record_problem, report_unexpected
 from autodl_tui.ui.messages import (
@@ -32,11 +27,20 @@ from autodl_tui.ui.rows import (
     ContainerRows,
     DeploymentRows,
 )
-from autodl_tui.ui.store import Aspect, Change, ContainersDelta, FleetStore
+from autodl_tui.ui.store import Aspect
 from autodl_tui.ui.units import duration
 from autodl_tui.ui.widgets.event_log import EventLog
 from autodl_tui.ui.widgets.heatmap import StockHeatmap
 from autodl_tui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from datetime import datetime
+
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    from autodl_tui.ui.store import Change, ContainersDelta, FleetStore
 
 #: Widest a pane's border title gets (a 10 kB deployment name is cut, not laid out).
 BORDER_CELLS = 80

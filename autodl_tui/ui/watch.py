@@ -13,16 +13,22 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from autodl_tui.alerts.engine import AlertEngine
-from autodl_tui.alerts.model import Alert, AlertSettings, Severity, Snapshot
-from autodl_tui.alerts.sinks import sinks_for
-from autodl_tui.timelines import SlowHost, TimelineBook, flag_hosts, host_marks, host_stats
+from autodl_tui.alerts.model import Severity
 from autodl_tui.ui.messages import ContainersLoaded, EventsReceived, FleetContainersLoaded
-from autodl_tui.ui.store import Change
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from autodl_tui.alerts.engine import AlertEngine
+    from autodl_tui.alerts.model import Alert, AlertSettings, Snapshot
+    from autodl_tui.timelines import SlowHost, TimelineBook
+    from autodl_tui.ui.store import Change
 
 Notify = Callable[[str, str, Severity], object]
 
@@ -88,14 +94,12 @@ class FleetWatch:
         write: Callable[[str], object] | None = None,
     ) -> None:
         self._notify = notify
+        #: The config's `[alerts]`: which rules run and where they are sent.
+        self.settings = settings
+        self._report = report
+        self._write = write
         #: A flood of alerts shows a few toasts and a summary (the alerts view has them all).
         self.toasts = ToastThrottle(time.monotonic)
-        self.engine = AlertEngine(
-            settings,
-            sinks_for(settings, notify=self._toast, write=write, report=report),
-            on_sink_error=report,
-        )
-        self.book = TimelineBook()
         #: Containers the user stopped here: their end is not a host's failure.
         self._excused: set[str] = set()
         #: The hosts flagged, None while the timelines changed since they were judged.
@@ -107,6 +111,24 @@ class FleetWatch:
         self._feed_all = True
         #: Containers read by a fleet-wide poll, waiting for the next deployments list.
         self._held: Snapshot | None = None
+
+    # The engine, its rules and sinks, and the timelines load when the first poll's data
+    # reaches them, which is after the first frame.
+    @cached_property
+    def engine(self) -> AlertEngine:
+        """The alert rules and the sinks the config asks for; built on first use."""
+        from autodl_tui.alerts.engine import AlertEngine
+        from autodl_tui.alerts.sinks import sinks_for
+
+        sinks = sinks_for(self.settings, notify=self._toast, write=self._write, report=self._report)
+        return AlertEngine(self.settings, sinks, on_sink_error=self._report)
+
+    @cached_property
+    def book(self) -> TimelineBook:
+        """Every container's timeline (creating -> running, per host); built on first use."""
+        from autodl_tui.timelines import TimelineBook
+
+        return TimelineBook()
 
     def _toast(self, title: str, text: str, severity: Severity) -> None:
         if self.toasts.admit():
@@ -172,6 +194,8 @@ class FleetWatch:
         per change of the timelines).
         """
         if self._flagged is None:
+            from autodl_tui.timelines import flag_hosts, host_marks, host_stats
+
             self._flagged = flag_hosts(host_stats(self.book, excused=self._excused))
             self._marks = host_marks(self._flagged)
         return self._flagged

@@ -8,23 +8,27 @@ waiting container; a failed ask keeps the previous reason rather than inventing 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from autodl_tui.api.errors import AutoDLError
 from autodl_tui.api.models import (
     BlacklistEntry,
-    Container,
-    Deployment,
-    DeploymentTemplate,
-    GpuStock,
 )
-from autodl_tui.api.specs import StockFilter
-from autodl_tui.explain import Explanation, Fetch, Relaxation, explain_waiting, is_waiting
-from autodl_tui.explain import relaxed_template as _relaxed
+from autodl_tui.explain import explain_waiting, is_waiting, relaxed_template as _relaxed
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from autodl_tui.api.models import (
+        Container,
+        Deployment,
+        DeploymentTemplate,
+        GpuStock,
+    )
+    from autodl_tui.api.specs import StockFilter
     from autodl_tui.deploy.template import Template
+    from autodl_tui.explain import Explanation, Fetch, Relaxation
 
 __all__ = ["REFRESH_S", "WaitingReasons", "relaxed_clone", "stock_explainer"]
 

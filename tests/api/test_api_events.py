@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from api_helpers import FakeEventStore, envelope
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from autodl_tui.api import ContainerEvent, EventCursor, TransportError
 from autodl_tui.catalog import CONTAINER_STATUSES, CST

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from api_helpers import TOKEN, envelope
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autodl_tui.api import (
     AutoDLClient,

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from api_helpers import Recorder, page
 
-from autodl_tui.api import AutoDLClient, Deployment
-from autodl_tui.api import wire as wire_module
+from autodl_tui.api import AutoDLClient, Deployment, wire as wire_module
 from autodl_tui.api.wire import body_digest
 
 MakeClient = Callable[..., tuple[AutoDLClient, Recorder]]

@@ -17,8 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from api_helpers import TOKEN, Sleeps
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from starlette.applications import Starlette
 
 from autodl_tui.api import (

@@ -8,8 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen

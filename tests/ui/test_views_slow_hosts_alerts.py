@@ -14,8 +14,7 @@ from autodl_tui.api.errors import AutoDLError
 from autodl_tui.api.models import Container, ContainerEvent
 from autodl_tui.catalog import BLACKLIST_DEFAULT_MINUTES, CST
 from autodl_tui.timelines import SlowHost, TimelineBook, flag_hosts, host_stats
-from autodl_tui.ui.alerts_screen import EMPTY_TEXT as NO_ALERTS
-from autodl_tui.ui.alerts_screen import AlertsScreen
+from autodl_tui.ui.alerts_screen import EMPTY_TEXT as NO_ALERTS, AlertsScreen
 from autodl_tui.ui.dialogs import BlacklistDialog
 from autodl_tui.ui.slow_hosts_screen import EMPTY_TEXT, SlowHostsScreen
 

@@ -10,26 +10,31 @@ renders just the new lines that are visible.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
-from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from autodl_tui.api.models import ContainerEvent
 from autodl_tui.catalog import CST
 from autodl_tui.display import clean
 from autodl_tui.ui.guard import Guarded
 from autodl_tui.ui.units import short_container_id
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import date, datetime
+
+    from rich.style import Style
+    from textual import events
+    from textual.binding import BindingType
+
+    from autodl_tui.api.models import ContainerEvent
 
 __all__ = ["DEFAULT_MAX_LINES", "EventLog", "event_line"]
 

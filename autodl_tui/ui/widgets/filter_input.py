@@ -12,16 +12,19 @@ focus back to the pane the filter was for.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
 from autodl_tui.ui.guard import Guarded
+
+if TYPE_CHECKING:
+    from textual.binding import BindingType
 
 __all__ = ["FilterInput"]
 

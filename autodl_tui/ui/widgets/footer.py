@@ -17,16 +17,20 @@ Binding groups are not drawn as groups: no binding of ours has one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
 from textual.containers import ScrollableContainer
-from textual.events import MouseDown, MouseScrollDown, MouseScrollUp, Resize
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widget import Widget
 
 from autodl_tui.ui.guard import Guarded
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import ActiveBinding, Binding
+    from textual.events import MouseDown, MouseScrollDown, MouseScrollUp, Resize
+    from textual.screen import Screen
 
 __all__ = ["FooterKey", "KeyFooter"]
 

@@ -15,29 +15,34 @@ column stays put while the GPU columns scroll horizontally.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import ClassVar, Literal, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, Literal, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from autodl_tui.api.models import GpuStock
 from autodl_tui.catalog import REGIONS, now_cst
-from autodl_tui.catalog import Region as CatalogRegion
 from autodl_tui.display import clean, fit
 from autodl_tui.ui.age_wake import AgeWake
 from autodl_tui.ui.guard import Guarded
 from autodl_tui.ui.units import fetched_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from textual import events
+    from textual.binding import BindingType
+
+    from autodl_tui.api.models import GpuStock
+    from autodl_tui.catalog import Region as CatalogRegion
 
 __all__ = ["StockHeatmap", "StockLevel", "stock_level"]
 

@@ -9,14 +9,16 @@ Outside text is shown with `Plain`; `Static` is kept for the app's own constant 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
 from autodl_tui.display import fit, safe_text, text
 from autodl_tui.ui.guard import Guarded
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 __all__ = ["ONE_LINE_CELLS", "Plain", "shown"]
 
