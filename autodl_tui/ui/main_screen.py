@@ -39,6 +39,7 @@ from autodl_tui.ui.panes import (
     PANES,
     ContainersTable,
     DeploymentsTable,
+    PaneFrame,
     PaneTable,
     focus_bindings,
     pane_title,
@@ -223,7 +224,7 @@ class MainScreen(Guarded, Screen[None]):
         with Vertical(id="panes"):
             for number, spec in enumerate(PANES, start=1):
                 current = " current" if spec.key == self.current_pane else ""
-                with Vertical(id=f"pane-{spec.key}", classes=f"pane{current}") as pane:
+                with PaneFrame(id=f"pane-{spec.key}", classes=f"pane{current}") as pane:
                     pane.border_title = display_title(pane_title(number, spec))
                     yield spec.make(self._now)
         yield FilterInput(

@@ -8,10 +8,13 @@ main screen) decides whether each applies and runs it. To add a pane: one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Region
 
+from autodl_tui.display import title as display_title
 from autodl_tui.ui.actions import bindings
 from autodl_tui.ui.rows import CONTAINER_COLUMNS, DEPLOYMENT_COLUMNS, container_sort_value
 from autodl_tui.ui.units import ZONE_LABEL
@@ -22,6 +25,7 @@ from autodl_tui.ui.widgets.vtable import VirtualTable
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
+    from typing import Self
 
     from textual.binding import BindingType
     from textual.widget import Widget
@@ -38,6 +42,43 @@ class RowHost(Protocol):
 
     def refresh_row_actions(self) -> None:
         """Re-grey the footer's row keys for the row now under a cursor."""
+
+
+class PaneFrame(Vertical):
+    """A pane's bordered box; a new border title or subtitle repaints only its border row."""
+
+    #: While `set_border_text` runs: the border row it changes (0 top, -1 bottom), else None.
+    _border_row: int | None = None
+
+    def set_border_text(self, which: Literal["title", "subtitle"], text: str, cells: int) -> None:
+        """Show outside text, cut to `cells`, as the border title (top) or subtitle (bottom)."""
+        # Textual repaints the whole pane for a new border text, every line of it, and the
+        # events pane's count changes with each batch: `refresh` narrows that to the row.
+        self._border_row = 0 if which == "title" else -1
+        try:
+            if which == "title":
+                self.border_title = display_title(text, cells)
+            else:
+                self.border_subtitle = display_title(text, cells)
+        finally:
+            self._border_row = None
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Repaint; the repaint a border text asks for covers its border row only."""
+        row = self._border_row
+        outer = self.outer_size
+        if row is not None and not (regions or layout or recompose) and self.is_mounted and outer:
+            # Regions are relative to the content area; the border rows lie outside it.
+            offset = self.content_offset
+            y = 0 if row == 0 else outer.height - 1
+            regions = (Region(-offset.x, y - offset.y, outer.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 class PaneTable(VirtualTable):

@@ -7,10 +7,10 @@ staleness). It never fetches and never writes the store: commands go through `ui
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from autodl_tui.api import MAX_PAGES
-from autodl_tui.display import fit, title as display_title
+from autodl_tui.display import fit
 from autodl_tui.ui.banner import AUTH_TEXT, PERMISSION_TEXT, Banner
 from autodl_tui.ui.failures import record_error, record_problem, report_unexpected
 from autodl_tui.ui.messages import (
@@ -20,7 +20,14 @@ from autodl_tui.ui.messages import (
     ListTruncated,
     UnexpectedError,
 )
-from autodl_tui.ui.panes import PANE_KEYS, PANES, ContainersTable, DeploymentsTable, pane_title
+from autodl_tui.ui.panes import (
+    PANE_KEYS,
+    PANES,
+    ContainersTable,
+    DeploymentsTable,
+    PaneFrame,
+    pane_title,
+)
 from autodl_tui.ui.rows import (
     CONTAINER_COLUMNS,
     FLEET_CONTAINER_COLUMNS,
@@ -224,20 +231,21 @@ class PaneViews:
         return f"{done} of {total} deployments read"
 
     # ------------------------------------------------------------------ titles
-    def _set_border(self, pane: Widget, title: str | None, subtitle: str | None) -> None:
+    def _set_border(self, pane: PaneFrame, title: str | None, subtitle: str | None) -> None:
         """Set a pane's border texts; each set repaints, so only when they changed."""
         # Cut to the pane's width here: Textual's own cut of a border title leaves a gap
         # before its ellipsis when a wide (CJK) character straddles the edge.
         width = pane.size.width
         cells = BORDER_CELLS if width <= 0 else max(8, min(BORDER_CELLS, width - 6))
-        for which, text in (("border_title", title), ("border_subtitle", subtitle)):
+        which: Literal["title", "subtitle"]
+        for which, text in (("title", title), ("subtitle", subtitle)):
             if text is None:
                 continue
             shown = (text, cells)
             if self._borders.get((pane.id or "", which)) != shown:
                 self._borders[(pane.id or "", which)] = shown
                 # Titles name deployments: through the display boundary, never markup.
-                setattr(pane, which, display_title(text, cells))
+                pane.set_border_text(which, text, cells)
 
     def update_titles(self) -> None:
         """Every pane's title (selection, filter) and subtitle (counts, staleness)."""
@@ -245,7 +253,7 @@ class PaneViews:
         name = f": {fit(selected.name, 40)}" if selected else ""
         stale_since = self._store.stale_since
         for number, spec in enumerate(PANES, start=1):
-            pane = self._screen.query_one(f"#pane-{spec.key}")
+            pane = self._screen.query_one(f"#pane-{spec.key}", PaneFrame)
             widget = self._q(spec.key)
             subtitle = ""
             # The active filter is in the title, so a pane showing "3 of 40" says why.

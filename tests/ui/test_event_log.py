@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.console import Console, ConsoleOptions, RenderResult
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from autodl_tui.api.models import ContainerEvent
 from autodl_tui.catalog import CST
@@ -320,3 +322,62 @@ async def test_the_log_dates_lines_by_its_clock() -> None:
         await pilot.pause()
         assert log.lines[0].startswith("06-01 20:00:00")
         assert log.lines[1].startswith("20:00:00")
+
+
+# ---------------------------------------------------------------- repaints
+
+
+class CountingBar(ScrollBarRender):
+    """A scrollbar renderer that counts how often the bar is drawn."""
+
+    drawn = 0
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        CountingBar.drawn += 1
+        yield from super().__rich_console__(console, options)
+
+
+def bar_lines(bar: ScrollBar) -> list[str]:
+    width, height = bar.size
+    return [repr(list(strip)) for strip in bar.render_lines(Region(0, 0, width, height))]
+
+
+async def test_a_batch_at_the_tail_repaints_the_scrollbar_only_when_its_thumb_moves() -> None:
+    app = LogApp()
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.event_log
+        bar = log.vertical_scrollbar
+        bar.renderer = CountingBar
+        log.append(make_events(0, 400))  # the thumb is one cell at the bottom from here on
+        await pilot.pause()
+        CountingBar.drawn = 0
+        log.append(make_events(400, 100))
+        await pilot.pause()
+        assert CountingBar.drawn == 0
+        assert log.follow and round(log.scroll_y) == log.max_scroll_y
+        painted = bar_lines(bar)
+        bar.refresh()  # what a full repaint draws: the same bar
+        assert bar_lines(bar) == painted
+        assert CountingBar.drawn == 1
+
+        log.action_scroll_top()  # the thumb moves: the bar is drawn again
+        await pilot.pause()
+        assert CountingBar.drawn == 2
+        painted = bar_lines(bar)
+        bar.refresh()
+        assert bar_lines(bar) == painted
+
+
+async def test_a_batch_on_a_short_log_still_moves_the_thumb() -> None:
+    app = LogApp()
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.event_log
+        bar = log.vertical_scrollbar
+        log.append(make_events(0, 20))
+        await pilot.pause()
+        for start in (20, 30, 45):
+            log.append(make_events(start, 10 if start < 45 else 5))
+            await pilot.pause()
+            painted = bar_lines(bar)
+            bar.refresh()
+            assert bar_lines(bar) == painted

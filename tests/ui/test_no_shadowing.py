@@ -24,6 +24,8 @@ import autodl_tui.ui
 INTENDED = {
     "virtual_size",  # ScrollView subclasses declare their scrollable size
     "theme",  # App.theme: the user's configured theme
+    "border_title",  # PaneFrame sets its own border texts (Widget's documented descriptors)
+    "border_subtitle",
 }
 
 

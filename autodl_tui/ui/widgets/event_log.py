@@ -10,6 +10,7 @@ renders just the new lines that are visible.
 from __future__ import annotations
 
 from bisect import bisect_left
+from math import ceil
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -19,6 +20,7 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from autodl_tui.catalog import CST
@@ -81,6 +83,23 @@ def event_line(event: ContainerEvent, today: date | None = None) -> tuple[str, i
     status = clean(event.status) or "(none)"
     head = f"{_clock(event.created_at, today)}{_GAP}{short}{_GAP}"
     return head + status, len(head)
+
+
+def _thumb(bar: ScrollBar) -> list[Segment]:
+    """The vertical bar's cells as its renderer draws them now (in default colours)."""
+    # The arguments `ScrollBar.render` gives its renderer; the colours do not change with
+    # the bar's length or position.
+    virtual = bar.window_virtual_size
+    window = bar.window_size if bar.window_size < virtual else 0
+    rendered = bar.renderer.render_bar(
+        size=bar.size.height,
+        virtual_size=ceil(virtual),
+        window_size=ceil(window),
+        position=bar.position,
+        thickness=bar.size.width,
+        vertical=True,
+    )
+    return rendered.segments
 
 
 class EventLog(Guarded, ScrollView, can_focus=True):
@@ -168,6 +187,8 @@ class EventLog(Guarded, ScrollView, can_focus=True):
         self._strips: LRUCache[int, Strip] = LRUCache(_STRIP_CACHE_SIZE)
         self._styles: tuple[Style, ...] = ()
         self._status_styles: dict[str, Style] = {}
+        # While `append` runs: the scrollbar's cells as painted before it, else None.
+        self._bar_shown: list[Segment] | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -221,6 +242,21 @@ class EventLog(Guarded, ScrollView, can_focus=True):
         """Add events (oldest first) at the bottom, dropping the oldest beyond `max_lines`."""
         if not events:
             return
+        if not self.is_mounted:
+            self._append(events)
+            return
+        # The bar grows longer, then scrolls to the tail: its thumb moves in between, and
+        # only the end state is painted, so it is compared once, for both.
+        bar = self.vertical_scrollbar
+        self._bar_shown = shown = _thumb(bar)
+        try:
+            self._append(events)
+        finally:
+            self._bar_shown = None
+            if _thumb(bar) != shown:
+                bar.refresh()
+
+    def _append(self, events: Sequence[ContainerEvent]) -> None:
         today = self._now().astimezone(CST).date() if self._now is not None else None
         new = [event_line(event, today) for event in events]
         lines = self._lines
@@ -336,7 +372,12 @@ class EventLog(Guarded, ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Derive `follow` from where the user scrolled: up stops it, the bottom restores it."""
-        super().watch_scroll_y(old_value, new_value)
+        # `ScrollView.watch_scroll_y`, except that the scrollbar repaints only when its thumb
+        # moves on screen: following a long log's tail, a batch leaves it where it was.
+        if self.show_vertical_scrollbar:
+            self._set_vertical_bar(position=new_value)
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
         if round(new_value) >= self.max_scroll_y:
             if not self.follow:
                 self.follow = True
@@ -411,9 +452,24 @@ class EventLog(Guarded, ScrollView, can_focus=True):
             # frame per batch. Growing taller under an already visible vertical scrollbar
             # changes no geometry, so only the scrollbar thumb needs to know.
             self.set_reactive(ScrollView.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = size.height
+            self._set_vertical_bar(virtual=size.height)
         else:
             self.virtual_size = size
+
+    def _set_vertical_bar(
+        self, *, virtual: int | None = None, position: float | None = None
+    ) -> None:
+        """Give the vertical scrollbar a new length or position; repaint it if its thumb moved."""
+        # A repaint of the bar renders it through Rich (about 1.5 ms for 22 rows), and on a
+        # long log the thumb is one cell at the bottom before and after a batch.
+        bar = self.vertical_scrollbar
+        shown = _thumb(bar) if self._bar_shown is None else None
+        if virtual is not None:
+            bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+        if position is not None:
+            bar.set_reactive(ScrollBar.position, bar.validate_position(position))
+        if shown is not None and _thumb(bar) != shown:
+            bar.refresh()
 
     # ------------------------------------------------------------------ rendering
 
